@@ -1,0 +1,125 @@
+"""Sphinx configuration of the team's tech blog.
+
+Short sections, each one thing: project, extensions, MyST, the blog (ABlog),
+who writes and under what categories, navigation and sidebars, the theme.
+The README is the author's guide; this file is the site's settings.
+"""
+
+import os
+import sys
+
+# Our extension package, techblog/, sits beside this file.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# -- Project ------------------------------------------------------------------
+
+project = "Tech Blog"
+author = "The Cloud Infrastructure Team"
+copyright = "2013-2026, the Cloud Infrastructure Team"
+language = "en"
+
+# -- Extensions ---------------------------------------------------------------
+
+extensions = [
+    "myst_parser",
+    "ablog",
+    "techblog",  # our own: navigation, post header, legacy banner, adapters
+]
+
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+html_css_files = ["techblog.css"]
+exclude_patterns = ["_build", ".venv", "README.md", "tests", "techblog", ".ci", ".github"]
+
+# -- MyST ---------------------------------------------------------------------
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- The blog (ABlog) ---------------------------------------------------------
+
+blog_title = "Tech Blog"
+# Absolute links in feeds need the published address; CI may point it elsewhere.
+blog_baseurl = os.environ.get("TECHBLOG_BASEURL", "https://techblog.web.cern.ch/techblog/")
+blog_path = "blog"
+blog_post_pattern = ["posts/*/*.md", "legacy/*/*/*.md"]
+blog_feed_archives = True  # one feed per tag, category and author
+blog_feed_fulltext = False
+blog_feed_length = 20
+post_date_format = "%d %B %Y"
+post_date_format_short = "%d %b %Y"
+post_auto_excerpt = 1
+post_auto_orphan = False  # posts live in toctrees: the left navigation stays
+post_show_prev_next = False  # the theme's bar is kept, fed in date order by techblog
+fontawesome_included = True  # the theme ships Font Awesome; also keeps rebuilds incremental
+
+# -- Who writes, and under which categories -----------------------------------
+# Posts name authors and categories by these keys; display names and links
+# come from here.
+
+blog_authors = {
+    "alice": ("Alice Martin", blog_baseurl + "about.html#alice-martin"),
+    "bruno": ("Bruno Keller", blog_baseurl + "about.html#bruno-keller"),
+    "chiara": ("Chiara Rossi", blog_baseurl + "about.html#chiara-rossi"),
+    "daniel": ("Daniel Okafor", blog_baseurl + "about.html#daniel-okafor"),
+}
+blog_default_author = None
+
+# A closed list: a post's `category` must be one of these keys.
+techblog_categories = {
+    "operations": ("Operations", "Running the cloud and its services in production."),
+    "upstream": ("Upstream", "Work with the open-source communities we depend on."),
+    "announcements": ("Announcements", "News about the team and this blog."),
+    "events": ("Events", "Summits, meet-ups and talks."),
+    "legacy": ("Legacy", "Posts imported from the old blog."),
+}
+
+# -- The old blog --------------------------------------------------------------
+
+techblog_legacy_name = "OpenStack in Production"
+techblog_legacy_url = "https://openstack-in-production.blogspot.com/"
+
+# -- Navigation and sidebars (defined once, reused) ----------------------------
+
+techblog_navbar = [
+    # (title, docname, other docname prefixes that belong to this section)
+    ("Home", "index", []),
+    ("Posts", "posts/index", ["posts/", "blog/20", "blog/author"]),
+    ("Tags", "blog/tag", ["blog/tag/"]),
+    ("Categories", "blog/category", ["blog/category/"]),
+    ("Archive", "blog/archive", []),
+    ("Legacy", "legacy/index", ["legacy/"]),
+    ("About", "about", []),
+]
+
+blog_sidebars = [
+    "ablog/recentposts.html",
+    "ablog/tagcloud.html",
+    "ablog/categories.html",
+    "ablog/archives.html",
+    "techblog/feed-link.html",
+]
+html_sidebars = {
+    "index": blog_sidebars,
+    "about": blog_sidebars,
+    "blog": blog_sidebars,
+    "blog/**": blog_sidebars,
+    "posts/**": ["sidebar-nav-bs.html", *blog_sidebars],
+    "legacy/**": ["sidebar-nav-bs.html", *blog_sidebars],
+}
+
+# -- Theme ----------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = "Tech Blog"
+html_show_sourcelink = False
+html_theme_options = {
+    "navbar_center": ["navbar-nav"],  # ours, from techblog_navbar
+    "navbar_end": ["theme-switcher", "techblog/navbar-feed.html"],
+    "footer_start": ["copyright"],
+    "footer_center": ["techblog/footer-feed.html"],
+    "footer_end": [],
+    "secondary_sidebar_items": ["page-toc"],
+    "show_prev_next": True,  # fed in date order on posts, hidden elsewhere
+    "navigation_with_keys": False,
+}

@@ -1,0 +1,53 @@
+"""Adapters around ABlog behaviour (written against ablog 0.11.13).
+
+Each adapter is small and says what it works around, so it can be dropped
+when ABlog changes.
+"""
+
+from __future__ import annotations
+
+from ablog.blog import Blog, Collection
+from ablog.post import register_posts
+from sphinx.application import Sphinx
+
+
+def reset_blog_state(app: Sphinx) -> None:
+    """Give every Sphinx application a fresh ``ablog.blog.Blog``.
+
+    ABlog keeps all blog data in a class attribute (``Blog._dict``, shared
+    state), filled by the first application that asks for it. A second build
+    in the same process (sphinx-autobuild, the test suite) would otherwise
+    see the first build's posts and configuration.
+    """
+    Blog._dict.clear()
+
+
+def register_categories(app: Sphinx) -> None:
+    """Give categories display names, as ABlog does for authors.
+
+    ABlog has ``blog_authors`` with display names but nothing for categories:
+    a category's page title is the raw label from the post. Registering the
+    collections up front makes ``category: operations`` display as
+    "Operations" and gives its page a stable name.
+    """
+    blog = Blog(app)
+    for label, (name, _description) in app.config.techblog_categories.items():
+        blog.category[label] = Collection(blog.category, label, name)
+
+
+def registered_blog(app: Sphinx) -> Blog:
+    """ABlog's blog with every post registered.
+
+    ABlog registers the posts lazily, from whichever of its handlers runs
+    first in the write phase; ours may run before any of them.
+    """
+    blog = Blog(app)
+    if not len(blog.posts) and getattr(app.env, "ablog_posts", None):
+        register_posts(app)
+    return blog
+
+
+def setup(app: Sphinx) -> None:
+    # ABlog's own builder-inited handler runs first (it is set up first).
+    app.connect("builder-inited", reset_blog_state, priority=100)
+    app.connect("builder-inited", register_categories, priority=900)

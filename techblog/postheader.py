@@ -1,0 +1,69 @@
+"""The header under a post's title: date, authors, category, tags, and for
+posts imported from the old blog, the "Originally published on" banner.
+
+It is drawn by ``_templates/techblog/post-header.html`` and placed right
+after the post's ``<h1>`` when the post's page is written. It is added at
+write time (``doctree-resolved``), after ABlog has taken the excerpt, so
+listings and feeds never show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from .ablog_adapters import registered_blog
+
+TEMPLATE = "techblog/post-header.html"
+
+
+def legacy_origin(metadata: dict, post_date: dt.datetime, config) -> dict | None:
+    """Where and when a legacy post was first published, or None."""
+    url = metadata.get("original_url")
+    if not url:
+        return None
+    return {
+        "url": url,
+        "date": metadata.get("original_date") or post_date.isoformat(),
+        "blog_name": config.techblog_legacy_name,
+        "blog_url": config.techblog_legacy_url,
+    }
+
+
+def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "html":
+        return
+    if not doctree.get("source"):
+        return  # an excerpt being rendered for a listing, not the post's page
+    blog = registered_blog(app)
+    if docname not in blog.posts:
+        return
+    post = blog[docname]
+
+    def url(target: str) -> str:
+        return app.builder.get_relative_uri(docname, target)
+
+    html = app.builder.templates.render(
+        TEMPLATE,
+        {
+            "post": post,
+            "url": url,
+            "date_format": app.config.post_date_format,
+            "origin": legacy_origin(app.env.metadata.get(docname, {}), post.date, app.config),
+            "parse_date": parse_date,
+        },
+    )
+    section = doctree.next_node(nodes.section)
+    if section is None:
+        return
+    section.insert(1, nodes.raw("", html, format="html"))
+
+
+def parse_date(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(value))
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("doctree-resolved", insert_post_header)

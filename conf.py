@@ -29,7 +29,7 @@ extensions = [
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["techblog.css"]
-exclude_patterns = ["_build", ".venv", "README.md", "tests", "techblog", ".ci", ".github"]
+exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog"]
 
 # -- MyST ---------------------------------------------------------------------
 

@@ -47,7 +47,20 @@ def registered_blog(app: Sphinx) -> Blog:
     return blog
 
 
+def register_before_writing(app: Sphinx, env) -> list[str]:
+    """Register the posts once reading is done, before any page is written.
+
+    ABlog registers them from its first ``doctree-resolved`` handler, but
+    references to its pages (``tag-openstack``) are resolved before that
+    event. In an incremental build where no post was re-read, the first page
+    written then warns "undefined label: 'tag-openstack'".
+    """
+    registered_blog(app)
+    return []
+
+
 def setup(app: Sphinx) -> None:
     # ABlog's own builder-inited handler runs first (it is set up first).
     app.connect("builder-inited", reset_blog_state, priority=100)
     app.connect("builder-inited", register_categories, priority=900)
+    app.connect("env-updated", register_before_writing)

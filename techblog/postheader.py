@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from docutils import nodes
+from markupsafe import escape
 from sphinx.application import Sphinx
 
 from .ablog_adapters import registered_blog
@@ -61,9 +62,19 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
     section.insert(1, nodes.raw("", html, format="html"))
 
 
+def add_description_meta(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """A post's ``description`` becomes its page's meta description."""
+    description = app.env.metadata.get(pagename, {}).get("description")
+    if description:
+        context["metatags"] = context.get("metatags", "") + (
+            f'<meta name="description" content="{escape(description)}" />\n'
+        )
+
+
 def parse_date(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value))
 
 
 def setup(app: Sphinx) -> None:
     app.connect("doctree-resolved", insert_post_header)
+    app.connect("html-page-context", add_description_meta)

@@ -1,0 +1,53 @@
+"""Shared fixtures: sphinx.testing for the tiny sites under tests/roots, and one
+session-wide -W build of the real site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    return REPO / "tests" / "roots"
+
+
+@dataclass
+class Build:
+    srcdir: Path
+    outdir: Path
+    doctreedir: Path
+    returncode: int
+    output: str
+
+    def html(self, page: str):
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def sphinx_build(srcdir: Path, outdir: Path, doctreedir: Path, *options: str) -> Build:
+    """Run sphinx-build as CI and authors do (-W: warnings are errors)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-d", str(doctreedir), *options,
+         str(srcdir), str(outdir)],
+        capture_output=True,
+        text=True,
+    )
+    return Build(srcdir, outdir, doctreedir, proc.returncode, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Build:
+    """The real site, built once for the whole session."""
+    out = tmp_path_factory.mktemp("site")
+    return sphinx_build(REPO, out / "html", out / "doctrees")

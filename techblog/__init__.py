@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import ablog_adapters, drafts, listings, navigation, postheader
+from . import ablog_adapters, drafts, feeds, listings, navigation, postheader
 
 __version__ = "0.1.0"
 
@@ -26,6 +26,7 @@ def setup(app: Sphinx) -> dict:
 
     ablog_adapters.setup(app)
     drafts.setup(app)
+    feeds.setup(app)
     listings.setup(app)
     navigation.setup(app)
     postheader.setup(app)

@@ -27,7 +27,7 @@ def legacy_origin(metadata: dict, post_date: dt.datetime, config) -> dict | None
         return None
     return {
         "url": url,
-        "date": metadata.get("original_date") or post_date.isoformat(),
+        "date": dt.datetime.fromisoformat(metadata["original_date"]) if metadata.get("original_date") else post_date,
         "blog_name": config.techblog_legacy_name,
         "blog_url": config.techblog_legacy_url,
     }
@@ -53,7 +53,6 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
             "url": url,
             "date_format": app.config.post_date_format,
             "origin": legacy_origin(app.env.metadata.get(docname, {}), post.date, app.config),
-            "parse_date": parse_date,
         },
     )
     section = doctree.next_node(nodes.section)
@@ -69,10 +68,6 @@ def add_description_meta(app: Sphinx, pagename: str, templatename: str, context:
         context["metatags"] = context.get("metatags", "") + (
             f'<meta name="description" content="{escape(description)}" />\n'
         )
-
-
-def parse_date(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(value))
 
 
 def setup(app: Sphinx) -> None:

@@ -35,27 +35,16 @@ def register_categories(app: Sphinx) -> None:
         blog.category[label] = Collection(blog.category, label, name)
 
 
-def registered_blog(app: Sphinx) -> Blog:
-    """ABlog's blog with every post registered.
+def register_posts_before_writing(app: Sphinx, env) -> list[str]:
+    """Register every post once per build, when reading is done.
 
-    ABlog registers the posts lazily, from whichever of its handlers runs
-    first in the write phase; ours may run before any of them.
+    ABlog registers the posts lazily, from its first ``doctree-resolved``
+    handler, but references to its pages (``tag-openstack``) are resolved
+    before that event: in an incremental build where no post was re-read,
+    the first page written warned "undefined label: 'tag-openstack'". Doing
+    it here also lets our write-phase handlers use ``Blog(app)`` as is.
     """
-    blog = Blog(app)
-    if not len(blog.posts) and getattr(app.env, "ablog_posts", None):
-        register_posts(app)
-    return blog
-
-
-def register_before_writing(app: Sphinx, env) -> list[str]:
-    """Register the posts once reading is done, before any page is written.
-
-    ABlog registers them from its first ``doctree-resolved`` handler, but
-    references to its pages (``tag-openstack``) are resolved before that
-    event. In an incremental build where no post was re-read, the first page
-    written then warns "undefined label: 'tag-openstack'".
-    """
-    registered_blog(app)
+    register_posts(app)
     return []
 
 
@@ -63,4 +52,4 @@ def setup(app: Sphinx) -> None:
     # ABlog's own builder-inited handler runs first (it is set up first).
     app.connect("builder-inited", reset_blog_state, priority=100)
     app.connect("builder-inited", register_categories, priority=900)
-    app.connect("env-updated", register_before_writing)
+    app.connect("env-updated", register_posts_before_writing)

@@ -21,13 +21,13 @@ written again.
 
 from __future__ import annotations
 
+from ablog.blog import Blog
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from .ablog_adapters import registered_blog
 
 TEMPLATE = "techblog/post-summaries.html"
 FILTERS = {"category": "category", "tag": "tags", "author": "author"}
@@ -68,7 +68,7 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     found = list(doctree.findall(blogposts_node))
     if not found:
         return
-    blog = registered_blog(app)
+    blog = Blog(app)
     for node in found:
         posts = select_posts(blog.posts, node["filters"], node["limit"])
         html = app.builder.templates.render(
@@ -83,8 +83,15 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(nodes.raw("", html, format="html"))
 
 
+def listing_docs(env: BuildEnvironment) -> set[str]:
+    """Documents that contain a ``blogposts`` listing (kept in the pickled env)."""
+    if not hasattr(env, "techblog_listing_docs"):
+        env.techblog_listing_docs = set()
+    return env.techblog_listing_docs
+
+
 def note_listing_doc(app: Sphinx, doctree: nodes.document) -> None:
-    docs = app.env.__dict__.setdefault("techblog_listing_docs", set())
+    docs = listing_docs(app.env)
     if any(True for _ in doctree.findall(blogposts_node)):
         docs.add(app.env.docname)
     else:
@@ -92,7 +99,7 @@ def note_listing_doc(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def purge_listing_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    env.__dict__.get("techblog_listing_docs", set()).discard(docname)
+    listing_docs(env).discard(docname)
 
 
 def posts_fingerprint(env: BuildEnvironment) -> tuple:
@@ -116,10 +123,10 @@ def posts_fingerprint(env: BuildEnvironment) -> tuple:
 
 def outdated_listings(app: Sphinx, env: BuildEnvironment) -> list[str]:
     fingerprint = posts_fingerprint(env)
-    if env.__dict__.get("techblog_posts_fingerprint") == fingerprint:
+    if getattr(env, "techblog_posts_fingerprint", None) == fingerprint:
         return []
     env.techblog_posts_fingerprint = fingerprint
-    return sorted(env.__dict__.get("techblog_listing_docs", set()) & env.found_docs)
+    return sorted(listing_docs(env) & env.found_docs)
 
 
 def setup(app: Sphinx) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ablog.blog import Blog
 from docutils import nodes
 from markupsafe import escape
 from sphinx.application import Sphinx
 
-from .ablog_adapters import registered_blog
 
 TEMPLATE = "techblog/post-header.html"
 
@@ -38,7 +38,7 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
         return
     if not doctree.get("source"):
         return  # an excerpt being rendered for a listing, not the post's page
-    blog = registered_blog(app)
+    blog = Blog(app)
     if docname not in blog.posts:
         return
     post = blog[docname]

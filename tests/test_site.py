@@ -228,7 +228,7 @@ def test_links_inside_every_feed_are_absolute_and_lead_to_built_pages(site):
     assert found, "the sample excerpts link to other posts"
 
 
-def test_second_build_with_nothing_changed_reads_no_source(site, tmp_path):
+def test_second_build_with_nothing_changed_reads_no_source(site):
     again = sphinx_build(REPO, site.outdir, site.doctreedir)
     assert again.returncode == 0, again.output
     assert "0 added, 0 changed, 0 removed" in again.output, again.output

@@ -43,9 +43,15 @@ blog_title = "Tech Blog"
 blog_baseurl = os.environ.get("TECHBLOG_BASEURL", "https://techblog.web.cern.ch/techblog/")
 blog_path = "blog"
 blog_post_pattern = ["posts/*/*.md", "legacy/*/*/*.md"]
-blog_feed_archives = True  # one feed per tag, category and author
-blog_feed_fulltext = False
+blog_feed_archives = True  # one feed per tag, category, author and year
+blog_feed_fulltext = True  # whole posts in feeds; `description` is the summary
 blog_feed_length = 20
+blog_feed_subtitle = "How the team runs its cloud, and the open-source communities behind it."
+# Permanent ids of feeds and entries (RFC 4151 tag URIs); never change it.
+techblog_feed_id = "tag:techblog.web.cern.ch,2019:"
+# A post's date without an offset is a wall-clock time here, whatever the
+# build machine's TZ; pages show every date in this zone.
+techblog_timezone = "Europe/Zurich"
 post_date_format = "%d %B %Y"
 post_date_format_short = "%d %b %Y"
 post_auto_excerpt = 1

@@ -1,31 +1,33 @@
-"""The team blog's own Sphinx extension.
+"""The team blog's own Sphinx extension, and its author tools.
 
 ABlog collects the posts; this extension adds what our blog needs on top:
-the navbar defined in ``conf.py``, the post header and legacy banner, date
-ordered previous/next links, drafts kept out of the build, and small adapters
-around ABlog behaviour (each one names what it works around).
+the metadata contract (every post checked before ABlog sees it), drafts kept
+out of the build, valid Atom feeds, the navbar defined in ``conf.py``, the
+post header and legacy banner, date-ordered previous/next links, and small
+adapters around ABlog behaviour (each one names what it works around).
+
+The modules are imported inside :func:`setup`, so ``python -m techblog check``
+runs without loading Sphinx.
 """
 
 from __future__ import annotations
 
-from sphinx.application import Sphinx
-
-from . import ablog_adapters, drafts, feeds, listings, navigation, postheader
-
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
-def setup(app: Sphinx) -> dict:
+def setup(app) -> dict:
+    from . import ablog_adapters, drafts, feeds, listings, metadata, navigation, postheader
+
     app.setup_extension("ablog")
 
     app.add_config_value("techblog_categories", {}, "env", types=[dict])
     app.add_config_value("techblog_navbar", [], "html", types=[list])
     app.add_config_value("techblog_legacy_name", "", "html", types=[str])
     app.add_config_value("techblog_legacy_url", "", "html", types=[str])
-    app.add_config_value("techblog_show_drafts", False, "env", types=[bool])
 
-    ablog_adapters.setup(app)
+    metadata.setup(app)
     drafts.setup(app)
+    ablog_adapters.setup(app)
     feeds.setup(app)
     listings.setup(app)
     navigation.setup(app)

@@ -6,8 +6,11 @@ when ABlog changes.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import ablog.blog
 from ablog.blog import Blog, Collection
-from ablog.post import register_posts
+from ablog.post import generate_atom_feeds, register_posts
 from sphinx.application import Sphinx
 
 
@@ -48,7 +51,36 @@ def register_posts_before_writing(app: Sphinx, env) -> list[str]:
     return []
 
 
+def publish_every_dated_post() -> None:
+    """Let techblog alone decide what is published.
+
+    ABlog treats a post dated after ``ablog.blog.TOMORROW`` as a draft, and
+    computes that once, at import, from the build machine's local clock: a
+    post dated this evening in the site's time zone could be published or
+    not depending on the machine's ``TZ``. techblog leaves unpublished posts
+    out before ABlog sees them (:mod:`techblog.drafts`), and a preview shows
+    them on purpose, so every post ABlog sees is published.
+    """
+    ablog.blog.TOMORROW = dt.datetime.max
+
+
+def replace_atom_feeds(app: Sphinx) -> None:
+    """Take ABlog's feed writer out; :mod:`techblog.feeds` writes the feeds.
+
+    ABlog 0.11.13's feeds are not valid Atom: one ``<id>`` shared by every
+    feed and entry, only the last author of a post, ``<updated>`` set to the
+    build time, dates in the build machine's time zone, and entry links
+    relative to the feed's page. Same paths, so templates and readers'
+    subscriptions are unchanged.
+    """
+    for listener in list(app.events.listeners.get("html-collect-pages", [])):
+        if listener.handler is generate_atom_feeds:
+            app.disconnect(listener.id)
+
+
 def setup(app: Sphinx) -> None:
+    publish_every_dated_post()
+    replace_atom_feeds(app)
     # ABlog's own builder-inited handler runs first (it is set up first).
     app.connect("builder-inited", reset_blog_state, priority=100)
     app.connect("builder-inited", register_categories, priority=900)

@@ -1,60 +1,41 @@
 """Drafts stay out of the published site.
 
-A post is a draft when its front matter says ``draft: true`` or its date is
-after today. ABlog would still build a draft's page and list it in the
-navigation; we leave drafts out of the build entirely (like
-``exclude_patterns``) unless ``techblog_show_drafts`` is set for a preview.
+A post is unpublished when its front matter says ``draft: true`` or its date
+is after now (in the site's time zone; ``SOURCE_DATE_EPOCH`` pins "now").
+ABlog would still build such a page and list it; we leave it out of the
+build entirely (like ``exclude_patterns``), so it is in no listing, feed,
+sitemap or search index, unless ``techblog_show_drafts`` is set for a
+preview, where the post header marks it as a draft.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
-import yaml
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from .frontmatter import post_day, read_front_matter
+from .metadata import posts_of, rules_of
 
 logger = logging.getLogger(__name__)
-
-
-def is_draft(front_matter: dict, today: dt.date) -> bool:
-    if front_matter.get("draft") is True:
-        return True
-    day = post_day(front_matter.get("date"))
-    return day is not None and day > today
-
-
-def find_drafts(srcdir: Path, patterns: list[str], today: dt.date) -> list[str]:
-    """Source paths (relative, POSIX) of the posts that are drafts."""
-    found = []
-    for pattern in patterns:
-        for path in sorted(srcdir.glob(pattern)):
-            if path.suffix != ".md":
-                continue
-            try:
-                front_matter = read_front_matter(path)
-            except yaml.YAMLError:
-                continue  # the build reports bad front matter itself
-            if is_draft(front_matter, today):
-                found.append(path.relative_to(srcdir).as_posix())
-    return found
 
 
 def exclude_drafts(app: Sphinx, config: Config) -> None:
     if config.techblog_show_drafts:
         return
-    patterns = config.blog_post_pattern
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    for draft in find_drafts(Path(app.srcdir), patterns, dt.date.today()):
-        logger.info("draft, not published: %s", draft)
-        config.exclude_patterns.append(draft)
+    now = rules_of(app.config).now
+    for meta in posts_of(app.config).values():
+        if meta.unpublished(now):
+            reason = "draft" if meta.draft else f"dated {meta.date.isoformat()}, after now"
+            logger.info("not published (%s): %s", reason, meta.path)
+            config.exclude_patterns.append(meta.path)
+
+
+def is_unpublished(app: Sphinx, docname: str) -> bool:
+    meta = posts_of(app.config).get(docname)
+    return meta is not None and meta.unpublished(rules_of(app.config).now)
 
 
 def setup(app: Sphinx) -> None:
-    # Before ABlog's own config-inited handler, which lists the post files.
+    app.add_config_value("techblog_show_drafts", False, "env", types=[bool])
+    # After the posts are checked (300), before ABlog lists the post files (500).
     app.connect("config-inited", exclude_drafts, priority=400)

@@ -28,6 +28,9 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
+from .drafts import is_unpublished
+from .metadata import posts_of
+
 
 TEMPLATE = "techblog/post-summaries.html"
 FILTERS = {"category": "category", "tag": "tags", "author": "author"}
@@ -69,6 +72,7 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not found:
         return
     blog = Blog(app)
+    metas = posts_of(app.config)
     for node in found:
         posts = select_posts(blog.posts, node["filters"], node["limit"])
         html = app.builder.templates.render(
@@ -77,6 +81,8 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 "posts": posts,
                 "url": lambda target: app.builder.get_relative_uri(docname, target),
                 "excerpt": lambda post: post.to_html(docname),
+                "meta_of": lambda post: metas[post.docname],
+                "is_unpublished": lambda post: is_unpublished(app, post.docname),
                 "date_format": app.config.post_date_format,
             },
         )

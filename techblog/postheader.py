@@ -9,25 +9,29 @@ listings and feeds never show it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ablog.blog import Blog
 from docutils import nodes
 from markupsafe import escape
 from sphinx.application import Sphinx
 
+from .contract import PostMeta
+from .drafts import is_unpublished
+from .metadata import posts_of
+
 
 TEMPLATE = "techblog/post-header.html"
 
 
-def legacy_origin(metadata: dict, post_date: dt.datetime, config) -> dict | None:
-    """Where and when a legacy post was first published, or None."""
-    url = metadata.get("original_url")
-    if not url:
+def legacy_origin(meta: PostMeta, config) -> dict | None:
+    """Where and when a legacy post was first published, or None.
+
+    The date is shown as the old blog showed it, in its own offset.
+    """
+    if not meta.original_url:
         return None
     return {
-        "url": url,
-        "date": dt.datetime.fromisoformat(metadata["original_date"]) if metadata.get("original_date") else post_date,
+        "url": meta.original_url,
+        "date": meta.original_date or meta.date,
         "blog_name": config.techblog_legacy_name,
         "blog_url": config.techblog_legacy_url,
     }
@@ -39,7 +43,8 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
     if not doctree.get("source"):
         return  # an excerpt being rendered for a listing, not the post's page
     blog = Blog(app)
-    if docname not in blog.posts:
+    meta = posts_of(app.config).get(docname)
+    if meta is None or docname not in blog.posts:
         return
     post = blog[docname]
 
@@ -50,9 +55,11 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
         TEMPLATE,
         {
             "post": post,
+            "meta": meta,
+            "unpublished": is_unpublished(app, docname),
             "url": url,
             "date_format": app.config.post_date_format,
-            "origin": legacy_origin(app.env.metadata.get(docname, {}), post.date, app.config),
+            "origin": legacy_origin(meta, app.config),
         },
     )
     section = doctree.next_node(nodes.section)
@@ -63,7 +70,8 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
 def add_description_meta(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """A post's ``description`` becomes its page's meta description."""
-    description = app.env.metadata.get(pagename, {}).get("description")
+    meta = posts_of(app.config).get(pagename)
+    description = meta.description if meta else None
     if description:
         context["metatags"] = context.get("metatags", "") + (
             f'<meta name="description" content="{escape(description)}" />\n'

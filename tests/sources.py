@@ -4,17 +4,28 @@ answers that the built pages and feeds are checked against."""
 from __future__ import annotations
 
 import datetime as dt
+import runpy
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@cache
+def site_timezone() -> ZoneInfo:
+    """The zone conf.py names: naive dates are wall-clock times there."""
+    return ZoneInfo(runpy.run_path(str(REPO / "conf.py"))["techblog_timezone"])
 
 
 @dataclass(frozen=True)
 class Source:
     path: str  # relative to the site root, without .md
     title: str
-    date: dt.datetime
+    date: dt.datetime  # aware, in the site's time zone
     tags: tuple[str, ...]
     authors: tuple[str, ...]
     category: str
@@ -30,11 +41,14 @@ def _labels(value) -> tuple[str, ...]:
 
 
 def _as_datetime(value) -> dt.datetime:
+    tz = site_timezone()
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        moment = dt.datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 def read_source(root: Path, path: Path) -> Source:
@@ -55,7 +69,7 @@ def read_source(root: Path, path: Path) -> Source:
 
 def published_posts(root: Path, today: dt.date | None = None) -> list[Source]:
     """Every published post (posts/ and legacy/), newest first."""
-    today = today or dt.date.today()
+    today = today or dt.datetime.now(site_timezone()).date()
     found = [
         read_source(root, p)
         for pattern in ("posts/*/*.md", "legacy/*/*/*.md")

@@ -1,0 +1,108 @@
+"""Dates in front matter: strict ISO 8601, the site's time zone, and a clock
+that builds can pin.
+
+A post's ``date`` is an ISO 8601 date (``2024-03-05``) or date-time
+(``2024-03-05T10:00``, ``2024-03-05T10:00:00+01:00``). A date or date-time
+without an offset is a wall-clock time in the site's time zone
+(``techblog_timezone`` in ``conf.py``), never the build machine's. Anything
+else is refused with the reason, rather than guessed: ``01/02/2024`` could be
+either day first or month first, ``March 2024`` has no day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+EXPECTED = (
+    "an ISO 8601 date such as 2024-03-05, or a date-time such as "
+    "2024-03-05T10:00 or 2024-03-05T10:00:00+01:00"
+)
+
+_ISO = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_SLASHED = re.compile(r"\d{1,4}[/.]\d{1,2}[/.]\d{1,4}")
+_DIGITS = re.compile(r"\d{4}(-\d{2})?")
+
+
+class DateError(ValueError):
+    """A value that is not a usable date; the message says why."""
+
+
+def site_timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise DateError(f"unknown time zone {name!r}; expected an IANA name such as Europe/Zurich") from err
+
+
+def parse_date(text: str, tz: dt.tzinfo) -> dt.datetime:
+    """An aware datetime for ``text``; naive values are read in ``tz``.
+
+    The offset written by the author is kept as it is (the instant and how it
+    was written); use :func:`in_zone` to show it in the site's time zone.
+    """
+    value = text.strip()
+    match = _ISO.fullmatch(value)
+    if not match:
+        if _SLASHED.fullmatch(value):
+            raise DateError("day and month order is ambiguous")
+        if _DIGITS.fullmatch(value):
+            raise DateError("it has no day")
+        raise DateError("it is not in ISO 8601 form")
+    try:
+        day = dt.date.fromisoformat(match["date"])
+    except ValueError as err:
+        raise DateError(str(err)) from None
+    clock = dt.time()
+    if match["time"]:
+        try:
+            clock = dt.time.fromisoformat(match["time"])
+        except ValueError as err:
+            raise DateError(str(err)) from None
+    moment = dt.datetime.combine(day, clock)
+    offset = match["offset"]
+    if not offset:
+        return moment.replace(tzinfo=tz)
+    if offset == "Z":
+        return moment.replace(tzinfo=dt.timezone.utc)
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise DateError(f"offset {offset} is out of range")
+    return moment.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
+
+
+def in_zone(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    return moment.astimezone(tz)
+
+
+def local_naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """The wall-clock time in the site's zone, without tzinfo (what ABlog sorts)."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def build_now(tz: dt.tzinfo) -> dt.datetime:
+    """Now, in the site's zone; ``SOURCE_DATE_EPOCH`` pins it for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            seconds = int(epoch)
+        except ValueError:
+            raise DateError(f"SOURCE_DATE_EPOCH={epoch!r}; expected a whole number of seconds since 1970") from None
+    else:
+        seconds = int(time.time())
+    return dt.datetime.fromtimestamp(seconds, tz)
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    """The form Atom wants: seconds precision, explicit offset (Z for UTC)."""
+    text = moment.replace(microsecond=0).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

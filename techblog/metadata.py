@@ -1,0 +1,116 @@
+"""The metadata contract, enforced in the build before ABlog sees a post.
+
+When the configuration is read, every file matching ``blog_post_pattern`` is
+checked (:mod:`techblog.contract`). Each problem is logged with its file and
+line, and then the build stops: ABlog would otherwise drop such a post or
+crash on it with a message that names neither field nor value.
+
+Valid posts are handed to ABlog as a ready-made post node, so ABlog never
+parses front matter itself: lists stay lists, dates are exact instants shown
+in the site's time zone, ``description`` becomes the excerpt, and fields
+ABlog reads differently (``image`` is a picture for link previews, not an
+image number) do not reach it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+from ablog.post import PostNode
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.matching import get_matching_files
+
+from . import dates
+from .contract import PostMeta, SiteRules, check_pages, check_site
+
+logger = logging.getLogger(__name__)
+
+# Kept per build, keyed by the build's Config object (the same object as
+# env.config, and all a transform can reach); never pickled with the env.
+_posts: weakref.WeakKeyDictionary[Config, dict[str, PostMeta]] = weakref.WeakKeyDictionary()
+_rules: weakref.WeakKeyDictionary[Config, SiteRules] = weakref.WeakKeyDictionary()
+
+
+def posts_of(config: Config) -> dict[str, PostMeta]:
+    """Every valid post of this build by docname, drafts included."""
+    return _posts.get(config, {})
+
+
+def rules_of(config: Config) -> SiteRules:
+    return _rules[config]
+
+
+def check_posts(app: Sphinx, config: Config) -> None:
+    try:
+        rules = SiteRules.from_config(lambda name: config[name], Path(app.srcdir))
+    except dates.DateError as err:
+        raise ConfigError(f"techblog_timezone or SOURCE_DATE_EPOCH: {err}") from None
+    report = check_site(rules)
+    pages = [Path(app.srcdir, name) for name in get_matching_files(app.srcdir, ["**.md"], config.exclude_patterns)]
+    report.problems.extend(check_pages(pages, rules))
+    for problem in report.problems:
+        logger.error(problem.message, location=problem.location, type="techblog", subtype="front_matter")
+    if report.problems:
+        files = len({problem.path for problem in report.problems})
+        raise ConfigError(
+            f"{len(report.problems)} front-matter problem(s) in {files} post(s), listed above. "
+            "Fix them and build again; 'python -m techblog check' lists them without building."
+        )
+    _rules[config] = rules
+    _posts[config] = report.posts
+
+
+class ApplyFrontMatter(SphinxTransform):
+    """Turn a checked post's metadata into ABlog's post node.
+
+    Runs just before ABlog's ``CheckFrontMatter`` (priority 800), which then
+    finds no docinfo and leaves the document to us.
+    """
+
+    default_priority = 799
+
+    def apply(self) -> None:
+        meta = posts_of(self.config).get(self.env.docname)
+        if meta is None:
+            return
+        for docinfo in list(self.document.findall(nodes.docinfo)):
+            docinfo.parent.remove(docinfo)
+        section = self.document.next_node(nodes.section)
+        if section is not None:
+            section.append(post_node(meta))
+
+
+def post_node(meta: PostMeta) -> PostNode:
+    node = PostNode()
+    # ABlog parses this text back into the same naive wall-clock time in the
+    # site's zone, which is what it sorts and groups posts by.
+    node["date"] = meta.site_date.replace(tzinfo=None).isoformat()
+    node["tags"] = list(meta.tags)
+    node["author"] = list(meta.authors)
+    node["category"] = list(meta.categories)
+    for key in ("location", "language", "redirect", "canonical_link", "external_link"):
+        node[key] = []
+    node["title"] = None
+    node["image"] = None
+    node["nocomments"] = not meta.comments
+    node["excerpt"] = None
+    node["exclude"] = False
+    if meta.description:
+        # Children of the post node are ABlog's excerpt; "exclude" keeps them
+        # out of the post's own page.
+        node += nodes.paragraph(meta.description, meta.description)
+        node["exclude"] = True
+    return node
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("techblog_timezone", "UTC", "env", types=[str])
+    # Before drafts are excluded (400) and before ABlog lists the posts (500).
+    app.connect("config-inited", check_posts, priority=300)
+    app.add_transform(ApplyFrontMatter)

@@ -40,6 +40,8 @@ FIELDS = {
     "blogger_id": "legacy posts: the post's id in the Blogger export",
 }
 REQUIRED = ("date", "author", "category")
+# Defaults of the conf.py settings the contract reads (the extension registers the same).
+CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_pattern": [], "exclude_patterns": []}
 LISTS = ("author", "category", "tags")
 BOOLEANS = ("draft", "comments")
 
@@ -101,6 +103,7 @@ class SiteRules:
     tz: dt.tzinfo
     now: dt.datetime
     tag_path: str = "blog/tag"
+    exclude: tuple[str, ...] = ()  # exclude_patterns: sources that are not part of the site
 
     @classmethod
     def from_config(cls, get: Callable[[str], object], srcdir: Path) -> SiteRules:
@@ -110,13 +113,14 @@ class SiteRules:
             patterns = [patterns]
         tz = dates.site_timezone(str(get("techblog_timezone")))
         return cls(
-            srcdir=Path(srcdir),
+            srcdir=Path(srcdir).resolve(),
             patterns=tuple(patterns),
             authors={key: str(value[0]) for key, value in (get("blog_authors") or {}).items()},
             categories={key: str(value[0]) for key, value in (get("techblog_categories") or {}).items()},
             tz=tz,
             now=dates.build_now(tz),
             tag_path=f"{get('blog_path') or 'blog'}/tag",
+            exclude=tuple(get("exclude_patterns") or ()),
         )
 
 
@@ -397,6 +401,13 @@ def cross_check(posts: Iterable[PostMeta], rules: SiteRules) -> list[Problem]:
     return problems
 
 
+def markdown_sources(rules: SiteRules) -> list[Path]:
+    """Every Markdown file Sphinx would read (exclude_patterns applied, as Sphinx applies them)."""
+    from sphinx.util.matching import get_matching_files  # light: no Sphinx application
+
+    return [rules.srcdir / name for name in get_matching_files(rules.srcdir, ["**.md"], rules.exclude)]
+
+
 def check_pages(paths: Iterable[Path], rules: SiteRules) -> list[Problem]:
     """Pages that are not posts must not claim to be one (ABlog's ``blogpost`` field)."""
     posts = set(post_files(rules))
@@ -427,7 +438,8 @@ def check_site(rules: SiteRules, paths: Iterable[Path] | None = None) -> Report:
     every = post_files(rules)
     wanted = {p.resolve() for p in paths} if paths is not None else None
     posts: dict[str, PostMeta] = {}
-    problems: list[Problem] = []
+    pages = markdown_sources(rules) if wanted is None else sorted(wanted - {p.resolve() for p in every})
+    problems: list[Problem] = check_pages(pages, rules)
     for path in every:
         meta, found = read_post(path, rules)
         if wanted is None or path.resolve() in wanted:

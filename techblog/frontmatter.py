@@ -66,7 +66,7 @@ def read(path: Path) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise FrontMatterError(1, f"the file is not UTF-8 ({err.reason} at byte {err.start})") from None
+        raise FrontMatterError(1, f"the file is not UTF-8 ({err.reason} at byte {err.start}); expected UTF-8 text") from None
     return split(text)
 
 
@@ -76,20 +76,23 @@ def _fields(yaml_text: str, first_line: int) -> dict[str, Value]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise FrontMatterError(line, f"the front matter is not valid YAML: {err.problem or err}") from None
+        raise FrontMatterError(
+            line, f"the front matter is not valid YAML ({err.problem or err}); expected 'field: value' lines, "
+            "lists as [a, b] or comma-separated"
+        ) from None
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
-        raise FrontMatterError(first_line, "the front matter must be 'field: value' lines")
+        raise FrontMatterError(first_line, "the front matter is not a set of fields; expected 'field: value' lines")
     fields: dict[str, Value] = {}
     for key_node, value_node in root.value:
         line = first_line + key_node.start_mark.line
         if not isinstance(key_node, yaml.ScalarNode):
-            raise FrontMatterError(line, "a field name must be plain text")
+            raise FrontMatterError(line, "a field name is not plain text; expected 'field: value'")
         key = key_node.value
         if key in fields:
             raise FrontMatterError(
-                line, f"{key!r} is given twice (first on line {fields[key].line}); expected it once", key
+                line, f"{key}: is given twice (first on line {fields[key].line}); expected each field once", key
             )
         fields[key] = Value(_value(value_node, key, line, first_line), line)
     return fields
@@ -103,11 +106,11 @@ def _value(node: yaml.Node, key: str, line: int, first_line: int) -> str | list[
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode):
                 raise FrontMatterError(
-                    first_line + item.start_mark.line, "a list item must be plain text, not a nested list or mapping", key
+                    first_line + item.start_mark.line, f"{key}: has a nested list or mapping; expected a list of plain values", key
                 )
             items.append(item.value)
         return items
-    raise FrontMatterError(line, "expected text or a list, not a mapping", key)
+    raise FrontMatterError(line, f"{key}: is a mapping; expected a value or a list of values", key)
 
 
 def front_matter(path: Path) -> dict[str, str | list[str]]:

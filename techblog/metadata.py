@@ -24,10 +24,9 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
-from sphinx.util.matching import get_matching_files
 
 from . import dates
-from .contract import PostMeta, SiteRules, check_pages, check_site
+from .contract import CONFIG_DEFAULTS, PostMeta, SiteRules, check_site
 
 logger = logging.getLogger(__name__)
 
@@ -46,22 +45,35 @@ def rules_of(config: Config) -> SiteRules:
     return _rules[config]
 
 
+class InvalidPosts(SystemExit):
+    """Stop the build after the front-matter problems have been logged.
+
+    A ``SystemExit`` (status 1) rather than a ``SphinxError``: Sphinx 9.0
+    answers every exception with a crash report (versions, traceback, "please
+    report this to the Sphinx developers"), which would bury the problems.
+    """
+
+    def __init__(self, problems: list) -> None:
+        files = len({problem.path for problem in problems})
+        super().__init__(1)
+        self.problems = problems
+        self.summary = (
+            f"{len(problems)} front-matter problem(s) in {files} file(s), listed above; the build stopped. "
+            "'python -m techblog check' (make check) lists them without building."
+        )
+
+
 def check_posts(app: Sphinx, config: Config) -> None:
     try:
         rules = SiteRules.from_config(lambda name: config[name], Path(app.srcdir))
     except dates.DateError as err:
         raise ConfigError(f"techblog_timezone or SOURCE_DATE_EPOCH: {err}") from None
     report = check_site(rules)
-    pages = [Path(app.srcdir, name) for name in get_matching_files(app.srcdir, ["**.md"], config.exclude_patterns)]
-    report.problems.extend(check_pages(pages, rules))
     for problem in report.problems:
         logger.error(problem.message, location=problem.location, type="techblog", subtype="front_matter")
     if report.problems:
-        files = len({problem.path for problem in report.problems})
-        raise ConfigError(
-            f"{len(report.problems)} front-matter problem(s) in {files} post(s), listed above. "
-            "Fix them and build again; 'python -m techblog check' lists them without building."
-        )
+        logger.error(InvalidPosts(report.problems).summary)
+        raise InvalidPosts(report.problems)
     _rules[config] = rules
     _posts[config] = report.posts
 
@@ -110,7 +122,7 @@ def post_node(meta: PostMeta) -> PostNode:
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("techblog_timezone", "UTC", "env", types=[str])
+    app.add_config_value("techblog_timezone", CONFIG_DEFAULTS["techblog_timezone"], "env", types=[str])
     # Before drafts are excluded (400) and before ABlog lists the posts (500).
     app.connect("config-inited", check_posts, priority=300)
     app.add_transform(ApplyFrontMatter)

@@ -3,6 +3,7 @@ session-wide -W build of the real site."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -35,13 +36,19 @@ class Build:
         return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
 
 
-def sphinx_build(srcdir: Path, outdir: Path, doctreedir: Path, *options: str) -> Build:
-    """Run sphinx-build as CI and authors do (-W: warnings are errors)."""
+def sphinx_build(srcdir: Path, outdir: Path, doctreedir: Path, *options: str, env: dict | None = None) -> Build:
+    """Run sphinx-build as CI and authors do (-W: warnings are errors).
+
+    ``env`` adds to the environment (TZ, SOURCE_DATE_EPOCH, ...); the test
+    roots find the techblog package through PYTHONPATH.
+    """
+    environ = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-d", str(doctreedir), *options,
          str(srcdir), str(outdir)],
         capture_output=True,
         text=True,
+        env=environ,
     )
     return Build(srcdir, outdir, doctreedir, proc.returncode, proc.stdout + proc.stderr)
 

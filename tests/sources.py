@@ -16,9 +16,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @cache
+def conf() -> dict:
+    return runpy.run_path(str(REPO / "conf.py"))
+
+
 def site_timezone() -> ZoneInfo:
     """The zone conf.py names: naive dates are wall-clock times there."""
-    return ZoneInfo(runpy.run_path(str(REPO / "conf.py"))["techblog_timezone"])
+    return ZoneInfo(conf()["techblog_timezone"])
+
+
+def author_name(key: str) -> str:
+    return conf()["blog_authors"][key][0]
 
 
 @dataclass(frozen=True)

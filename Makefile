@@ -9,7 +9,7 @@ BUILDDIR := _build
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html serve test clean distclean
+.PHONY: html serve check new test clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ serve: $(VENV)/.site-installed
 	$(BIN)/sphinx-autobuild -b html --host $(HOST) --port $(PORT) \
 		--ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*" --ignore "tests/*" \
 		-D techblog_show_drafts=1 . $(BUILDDIR)/preview
+
+## check: check posts' front matter without building (all posts, or FILES="posts/2024/a.md ...")
+check: $(VENV)/.site-installed
+	$(BIN)/python -m techblog check $(FILES)
+
+## new: start a draft post: make new TITLE="My post" AUTHOR=alice CATEGORY=operations [TAGS="ceph, rbd"] [DATE=2026-12-01]
+new: $(VENV)/.site-installed
+	$(BIN)/python -m techblog new "$(TITLE)" \
+		$(if $(AUTHOR),--author "$(AUTHOR)") $(if $(CATEGORY),--category "$(CATEGORY)") \
+		$(if $(TAGS),--tags "$(TAGS)") $(if $(DATE),--date "$(DATE)")
 
 ## test: run the test suite (includes a full -W build of the site)
 test: $(VENV)/.test-installed

@@ -408,6 +408,18 @@ def markdown_sources(rules: SiteRules) -> list[Path]:
     return [rules.srcdir / name for name in get_matching_files(rules.srcdir, ["**.md"], rules.exclude)]
 
 
+def excluded(path: Path, rules: SiteRules) -> bool:
+    """Outside the site, or matched by exclude_patterns: Sphinx never reads it."""
+    from sphinx.util.matching import Matcher
+
+    if not path.is_relative_to(rules.srcdir):
+        return True
+    matches = Matcher(rules.exclude)
+    rel = path.relative_to(rules.srcdir)
+    # A pattern such as "tests" excludes the folder, hence everything in it.
+    return any(matches(part.as_posix()) for part in [rel, *rel.parents[:-1]])
+
+
 def check_pages(paths: Iterable[Path], rules: SiteRules) -> list[Problem]:
     """Pages that are not posts must not claim to be one (ABlog's ``blogpost`` field)."""
     posts = set(post_files(rules))
@@ -438,7 +450,10 @@ def check_site(rules: SiteRules, paths: Iterable[Path] | None = None) -> Report:
     every = post_files(rules)
     wanted = {p.resolve() for p in paths} if paths is not None else None
     posts: dict[str, PostMeta] = {}
-    pages = markdown_sources(rules) if wanted is None else sorted(wanted - {p.resolve() for p in every})
+    if wanted is None:
+        pages = markdown_sources(rules)
+    else:
+        pages = [p for p in sorted(wanted - {p.resolve() for p in every}) if not excluded(p, rules)]
     problems: list[Problem] = check_pages(pages, rules)
     for path in every:
         meta, found = read_post(path, rules)

@@ -12,6 +12,7 @@ either day first or month first, ``March 2024`` has no day.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import os
 import re
 import time
@@ -36,9 +37,15 @@ class DateError(ValueError):
 
 
 def site_timezone(name: str) -> ZoneInfo:
+    """The zone from the pinned ``tzdata`` package, so that every machine
+    (whatever its /usr/share/zoneinfo) builds the same offsets."""
     try:
+        resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/"))
+        if resource.is_file():
+            with resource.open("rb") as data:
+                return ZoneInfo.from_file(data, key=name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
+    except (ModuleNotFoundError, ZoneInfoNotFoundError, ValueError) as err:
         raise DateError(f"unknown time zone {name!r}; expected an IANA name such as Europe/Zurich") from err
 
 

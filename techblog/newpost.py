@@ -8,11 +8,12 @@ an existing file is never overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
 from . import dates
-from .contract import SiteRules, post_files, read_post, slugify
+from .contract import SiteRules, check_site, cross_check, post_files, read_post, slugify
 
 POSTS_DIR = "posts"
 
@@ -81,9 +82,13 @@ def create(rules: SiteRules, **options: str | None) -> Path:
     with tempfile.NamedTemporaryFile("w", suffix=".md", dir=target.parent, encoding="utf-8", delete=False) as tmp:
         tmp.write(text)
     try:
-        _meta, problems = read_post(Path(tmp.name), rules)
+        meta, problems = read_post(Path(tmp.name), rules)
     finally:
         Path(tmp.name).unlink()
+    if meta:  # and against the other posts: a tag spelled another way elsewhere
+        meta = dataclasses.replace(meta, path=rel)
+        others = list(check_site(rules).posts.values())
+        problems = [p for p in cross_check([*others, meta], rules) if rel in (p.path, *p.related)]
     if problems:
         raise Refused("; ".join(p.message for p in problems))
     with target.open("x", encoding="utf-8") as out:

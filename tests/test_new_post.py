@@ -1,0 +1,84 @@
+"""``python -m techblog new``: a post that passes the contract, never an overwrite."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from techblog import newpost
+from techblog.cli import load_rules
+from techblog.contract import check_site, read_post
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def rules(tmp_path):
+    return dataclasses.replace(load_rules(REPO), srcdir=tmp_path, now=NOW)
+
+
+def test_new_writes_a_valid_draft_under_posts_year_slug(rules):
+    path = newpost.create(rules, title="Ceph à CERN: 10 PB, and counting", author="alice,chiara",
+                          category="operations", tags="ceph, storage", date=None)
+    assert path == rules.srcdir / "posts/2026/ceph-a-cern-10-pb-and-counting.md"
+    meta, problems = read_post(path, rules)
+    assert problems == []
+    assert (meta.title, meta.authors, meta.categories, meta.tags, meta.draft) == (
+        "Ceph à CERN: 10 PB, and counting", ("alice", "chiara"), ("operations",), ("ceph", "storage"), True)
+    assert meta.date.date() == dt.date(2026, 11, 24)
+    assert check_site(rules).problems == []
+
+
+def test_new_takes_the_year_from_the_date(rules):
+    path = newpost.create(rules, title="Back-dated", author="bruno", category="events", tags=None,
+                          date="2025-12-31T23:00:00-05:00")
+    assert path.relative_to(rules.srcdir).as_posix() == "posts/2025/back-dated.md"
+    assert read_post(path, rules)[0].date.isoformat() == "2025-12-31T23:00:00-05:00"
+
+
+def test_new_never_overwrites_and_never_reuses_a_label(rules):
+    first = newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date=None)
+    first.write_text(first.read_text() + "\nThe author's words.\n")
+    with pytest.raises(newpost.Refused, match="already exists; it was not overwritten"):
+        newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date=None)
+    assert "The author's words." in first.read_text()
+    with pytest.raises(newpost.Refused, match="posts/2026/same-title.md already uses the file name 'same-title'"):
+        newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date="2027-01-01")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"author": "zed"}, "author: 'zed' is not registered in blog_authors"),
+    ({"author": None}, "--author is required; expected one of: alice"),
+    ({"category": None}, "--category is required; expected one of: operations"),
+    ({"tags": "C++, C#"}, "would share one page"),
+    ({"date": "01/02/2026"}, "--date '01/02/2026' is not a valid date"),
+    ({"title": "!!!"}, "no letter or digit"),
+])
+def test_new_refuses_what_the_contract_refuses_and_writes_nothing(rules, options, message):
+    args = {"title": "A post", "author": "alice", "category": "events", "tags": None, "date": None, **options}
+    with pytest.raises(newpost.Refused, match=message.replace("(", r"\(").replace("+", r"\+")):
+        newpost.create(rules, **args)
+    assert not list(rules.srcdir.rglob("*.md"))
+
+
+def test_new_refuses_a_tag_spelled_differently_in_another_post(rules):
+    newpost.create(rules, title="First", author="alice", category="events", tags="OpenStack", date=None)
+    with pytest.raises(newpost.Refused, match="'openstack' and 'OpenStack' .* would share one page"):
+        newpost.create(rules, title="Second", author="alice", category="events", tags="openstack", date=None)
+
+
+def test_the_command_prints_the_path_and_exits_0_then_1(tmp_path):
+    (tmp_path / "conf.py").write_text((REPO / "conf.py").read_text())
+    run = [sys.executable, "-m", "techblog", "--root", str(tmp_path), "new", "Hello", "--author", "alice",
+           "--category", "events"]
+    first = subprocess.run(run, capture_output=True, text=True, cwd=REPO)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / first.stdout.strip()).is_file()
+    again = subprocess.run(run, capture_output=True, text=True, cwd=REPO)
+    assert again.returncode == 1 and "not overwritten" in again.stderr

@@ -112,8 +112,3 @@ def _value(node: yaml.Node, key: str, line: int, first_line: int) -> str | list[
         return items
     raise FrontMatterError(line, f"{key}: is a mapping; expected a value or a list of values", key)
 
-
-def front_matter(path: Path) -> dict[str, str | list[str]]:
-    """Just the values ({} when the file has none); for callers that need no lines."""
-    fields = read(path).fields or {}
-    return {key: value.value for key, value in fields.items()}

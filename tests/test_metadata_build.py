@@ -6,9 +6,7 @@ bytes whatever the machine's clock or time zone."""
 from __future__ import annotations
 
 import filecmp
-import os
 import re
-import shutil
 import subprocess
 import sys
 import time

@@ -214,20 +214,6 @@ def test_site_feed_has_every_post_with_absolute_links(site):
     assert [e.link for e in feed.entries] == [BASEURL + p.path + ".html" for p in POSTS[:20]]
 
 
-def test_links_inside_every_feed_are_absolute_and_lead_to_built_pages(site):
-    feeds = sorted((site.outdir / "blog").rglob("atom.xml"))
-    assert len(feeds) > 20
-    found = 0
-    for path in feeds:
-        for entry in feedparser.parse(path.read_bytes()).entries:
-            html = "".join(c.value for c in entry.get("content", []))
-            for href in re.findall(r'(?:href|src)="([^"]+)"', html):
-                assert href.startswith(BASEURL), (path, href)
-                assert (site.outdir / href[len(BASEURL):].split("#")[0]).is_file(), href
-                found += 1
-    assert found, "the sample excerpts link to other posts"
-
-
 def test_second_build_with_nothing_changed_reads_no_source(site):
     again = sphinx_build(REPO, site.outdir, site.doctreedir)
     assert again.returncode == 0, again.output

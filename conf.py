@@ -29,7 +29,7 @@ extensions = [
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["techblog.css"]
-exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog"]
+exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export"]
 
 # -- MyST ---------------------------------------------------------------------
 
@@ -84,6 +84,9 @@ techblog_categories = {
 
 techblog_legacy_name = "OpenStack in Production"
 techblog_legacy_url = "https://openstack-in-production.blogspot.com/"
+# Written by the importer: old Blogger paths -> pages here (redirect pages).
+techblog_redirects = "legacy/redirects.csv"
+redirect_html_template_file = "_templates/redirect.html"
 
 # -- Navigation and sidebars (defined once, reused) ----------------------------
 

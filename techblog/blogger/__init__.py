@@ -1,0 +1,1 @@
+"""Importing the old Blogger blog into legacy/."""

@@ -1,0 +1,118 @@
+"""The old blog's addresses, and images fetched from a local server."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from techblog.blogger.images import Images, largest_variant
+from techblog.blogger.links import OldBlog, label_path, page_path, post_path
+
+OLD = OldBlog("https://openstack-in-production.blogspot.com/")
+
+
+@pytest.mark.parametrize("url", [
+    "https://openstack-in-production.blogspot.com/2016/05/x.html",
+    "http://openstack-in-production.blogspot.com/2016/05/x.html?m=1",
+    "https://openstack-in-production.blogspot.ch/2016/05/x.html#more",
+    "https://www.openstack-in-production.blogspot.co.uk/2016/05/x.html",
+    "/2016/05/x.html",
+])
+def test_every_alias_of_the_old_blog_is_recognised_and_folded(url):
+    assert OLD.owns(url)
+    assert OLD.split(url) == ("/2016/05/x.html", "")
+
+
+@pytest.mark.parametrize("url", [
+    "https://other-blog.blogspot.com/2016/05/x.html",
+    "https://openstack.org/2016/05/x.html",
+    "javascript:alert(1)",
+    "mailto:someone@example.org",
+])
+def test_other_addresses_are_not_the_old_blog(url):
+    assert not OLD.owns(url)
+
+
+def test_a_comment_link_keeps_its_anchor():
+    url = "https://openstack-in-production.blogspot.com/2016/05/x.html?showComment=1463000000000#c4419"
+    assert OLD.split(url) == ("/2016/05/x.html", "c4419")
+
+
+def test_paths_are_told_apart():
+    assert post_path("/2016/05/x.html") == ("2016", "05", "x")
+    assert post_path("/p/about.html") is None
+    assert page_path("/p/about.html") == "about"
+    assert label_path("/search/label/High%20Availability") == "High Availability"
+
+
+@pytest.mark.parametrize(("shown", "largest"), [
+    ("https://blogger.googleusercontent.com/img/b/R29v/AVvX/s320/cells.png",
+     "https://blogger.googleusercontent.com/img/b/R29v/AVvX/s1600/cells.png"),
+    ("https://1.bp.blogspot.com/-abc/XYZ/AAA/def/w400-h300/cells.png",
+     "https://1.bp.blogspot.com/-abc/XYZ/AAA/def/s1600/cells.png"),
+    ("https://blogger.googleusercontent.com/img/a/AVvXsEh=w640-h480", "https://blogger.googleusercontent.com/img/a/AVvXsEh=s1600"),
+    ("https://example.org/plain.png", "https://example.org/plain.png"),
+])
+def test_the_largest_variant_of_a_blogger_image(shown, largest):
+    assert largest_variant(shown) == largest
+
+
+class ImageServer(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+    flaky_left = {"/flaky/s1600/x.png": 1}
+
+    def do_GET(self):
+        ImageServer.hits.append(self.path)
+        if self.path in self.flaky_left and self.flaky_left[self.path] > 0:
+            self.flaky_left[self.path] -= 1
+            self.send_error(503)
+            return
+        if self.path.startswith(("/ok/", "/flaky/")) or self.path == "/only-small/s320/y.png":
+            body = b"\x89PNG fake " + self.path.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_error(404)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ImageServer)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    ImageServer.hits = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_download_takes_the_largest_variant_and_names_files_by_url(server, tmp_path: Path):
+    images = Images("download", tmp_path)
+    name = images.place(f"{server}/ok/s320/cells.png")
+    assert name and (tmp_path / name).read_bytes().endswith(b"/ok/s1600/cells.png")
+    assert images.place(f"{server}/ok/s320/cells.png") == name  # the second time: no new request
+    assert ImageServer.hits == ["/ok/s1600/cells.png"]
+
+
+def test_download_retries_falls_back_and_reports_failures_without_aborting(server, tmp_path: Path):
+    images = Images("download", tmp_path)
+    assert images.place(f"{server}/flaky/s320/x.png")  # 503 once, then fine
+    assert images.place(f"{server}/only-small/s320/y.png")  # no s1600: the shown size
+    assert images.place(f"{server}/missing/s320/z.png") is None
+    assert list(images.failed) == [f"{server}/missing/s320/z.png"]
+    assert "/flaky/s1600/x.png" in ImageServer.hits
+
+
+def test_keep_leaves_images_hot_linked(tmp_path: Path):
+    images = Images("keep", tmp_path)
+    assert images.place("https://blogger.googleusercontent.com/img/s320/x.png") is None
+    assert images.kept == ["https://blogger.googleusercontent.com/img/s320/x.png"]
+    assert not any(tmp_path.iterdir())

@@ -16,7 +16,8 @@ __version__ = "0.2.0"
 
 
 def setup(app) -> dict:
-    from . import ablog_adapters, drafts, feeds, listings, metadata, navigation, postheader
+    from . import (ablog_adapters, archived_comments, drafts, feeds, listings, metadata, navigation, postheader,
+                   redirects)
 
     app.setup_extension("ablog")
 
@@ -32,6 +33,8 @@ def setup(app) -> dict:
     listings.setup(app)
     navigation.setup(app)
     postheader.setup(app)
+    archived_comments.setup(app)
+    redirects.setup(app)
 
     return {
         "version": __version__,

@@ -95,10 +95,29 @@ class ApplyFrontMatter(SphinxTransform):
             docinfo.parent.remove(docinfo)
         section = self.document.next_node(nodes.section)
         if section is not None:
-            section.append(post_node(meta))
+            section.append(post_node(meta, excerpt_before_marker(section)))
 
 
-def post_node(meta: PostMeta) -> PostNode:
+MORE = "<!-- more -->"
+
+
+def excerpt_before_marker(section: nodes.section) -> list[nodes.Node]:
+    """What comes before a ``<!-- more -->`` line: the author's chosen excerpt.
+
+    Blogger's "jump break" becomes this marker on import; authors can use it
+    too. Without a marker ABlog's automatic excerpt (the first paragraph) is
+    used.
+    """
+    before = []
+    for child in section.children:
+        if isinstance(child, nodes.raw) and child.astext().strip() == MORE:
+            return before
+        if not isinstance(child, nodes.title):
+            before.append(child.deepcopy())
+    return []
+
+
+def post_node(meta: PostMeta, excerpt: list[nodes.Node] | None = None) -> PostNode:
     node = PostNode()
     # ABlog parses this text back into the same naive wall-clock time in the
     # site's zone, which is what it sorts and groups posts by.
@@ -113,10 +132,13 @@ def post_node(meta: PostMeta) -> PostNode:
     node["nocomments"] = not meta.comments
     node["excerpt"] = None
     node["exclude"] = False
+    # Children of the post node are ABlog's excerpt; "exclude" keeps them out
+    # of the post's own page (they are copies).
     if meta.description:
-        # Children of the post node are ABlog's excerpt; "exclude" keeps them
-        # out of the post's own page.
         node += nodes.paragraph(meta.description, meta.description)
+        node["exclude"] = True
+    elif excerpt:
+        node.extend(excerpt)
         node["exclude"] = True
     return node
 

@@ -35,6 +35,12 @@ exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_e
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
+# `site:` links point at pages Sphinx generates (tag pages, say), which a
+# Markdown link to a document cannot name; the importer writes them.
+myst_url_schemes = {
+    "http": None, "https": None, "mailto": None, "ftp": None,
+    "site": {"url": "{{path}}", "title": "", "classes": []},
+}
 
 # -- The blog (ABlog) ---------------------------------------------------------
 
@@ -68,6 +74,8 @@ blog_authors = {
     "bruno": ("Bruno Keller", blog_baseurl + "about.html#bruno-keller"),
     "chiara": ("Chiara Rossi", blog_baseurl + "about.html#chiara-rossi"),
     "daniel": ("Daniel Okafor", blog_baseurl + "about.html#daniel-okafor"),
+    # Guest authors of the old blog, kept with their posts.
+    "tomas": ("Tomás Ortega", blog_baseurl + "about.html#tomas-ortega"),
 }
 blog_default_author = None
 

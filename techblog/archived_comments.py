@@ -50,6 +50,12 @@ class ArchivedCommentsDirective(SphinxDirective):
         node = archived_comments_node()
         self.set_source_info(node)
         node["comments"] = comments
+        # Named targets make "post.md#c123" links checkable by MyST; they go
+        # away with this node when the page is written (the thread carries the ids).
+        for comment_id in _ids(comments):
+            target = nodes.target("", "", ids=[comment_id], names=[comment_id])
+            self.state.document.note_explicit_target(target)
+            node += target
         return [node]
 
     def comment(self, item: object, tz, where: str) -> dict:
@@ -89,6 +95,10 @@ def _as_list(data: object, directive: SphinxDirective) -> list:
     if not isinstance(data, list):
         raise directive.error("archived-comments: expected a YAML list of comments")
     return data
+
+
+def _ids(comments: list[dict]) -> list[str]:
+    return [anchor for c in comments for anchor in [f"c{c['id']}", *_ids(c["replies"])]]
 
 
 def count(comments: list[dict]) -> int:

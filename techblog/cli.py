@@ -70,6 +70,34 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_blogger(args: argparse.Namespace) -> int:
+    from .blogger import importer
+    from .blogger.parse import UnusableExport
+
+    root = args.root.resolve()
+    rules = load_rules(root)
+    settings = runpy.run_path(str(root / "conf.py"))
+    authors = {}
+    for pair in args.author or []:
+        name, _, key = pair.rpartition("=")
+        if not name or key not in rules.authors:
+            print(f"error: --author {pair!r}: expected 'Blogger name=key' with a key of blog_authors "
+                  f"({', '.join(rules.authors)})", file=sys.stderr)
+            return 2
+        authors[name] = key
+    out = args.out if args.out.is_absolute() else root / args.out
+    options = importer.Options(export=args.export, out=out, timezone=args.timezone, images=args.images,
+                               drafts=args.drafts, dry_run=args.dry_run, force=args.force, authors=authors,
+                               blog_url=args.blog_url)
+    try:
+        report, changes, unchanged = importer.run(options, rules, settings.get("techblog_legacy_url", ""))
+    except UnusableExport as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(importer.summary(report, changes, unchanged, dry_run=args.dry_run))
+    return importer.exit_status(report)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m techblog", description=__doc__.splitlines()[0])
     top.add_argument("--root", type=Path, default=Path("."), help="the site's root, where conf.py is (default: .)")
@@ -86,6 +114,23 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--tags", help="tags, comma-separated")
     new.add_argument("--date", help="ISO 8601 date or date-time (default: today, in the site's time zone)")
     new.set_defaults(run=cmd_new)
+
+    imp = commands.add_parser("import-blogger", help="import a Blogger export into legacy/ (exit 1: something "
+                              "was not imported, 2: unusable input)")
+    imp.add_argument("export", type=Path, help="blog-MM-DD-YYYY.xml, a Takeout feed.atom, or the Takeout .zip")
+    imp.add_argument("--out", type=Path, default=Path("legacy"), help="where the posts go (default: legacy)")
+    imp.add_argument("--timezone", help="the old blog's time zone (default: its BLOG_TIME_ZONE setting, else the "
+                     "site's)")
+    imp.add_argument("--images", choices=["keep", "download"], default="keep",
+                     help="keep images hot-linked, or download them into <out>/_images")
+    imp.add_argument("--drafts", action="store_true", help="import drafts too, as draft: true")
+    imp.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
+    imp.add_argument("--force", action="store_true", help="overwrite files edited by hand since the last import")
+    imp.add_argument("--blog-url", help="the old blog's address, for links between its posts (default: the "
+                     "export's, else techblog_legacy_url)")
+    imp.add_argument("--author", action="append", metavar="NAME=KEY",
+                     help="map a Blogger author name to a blog_authors key (repeatable)")
+    imp.set_defaults(run=cmd_import_blogger)
     return top
 
 

@@ -12,10 +12,11 @@ either day first or month first, ``March 2024`` has no day.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
+import importlib.util
 import os
 import re
 import time
+import zoneinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EXPECTED = (
@@ -37,15 +38,15 @@ class DateError(ValueError):
 
 
 def site_timezone(name: str) -> ZoneInfo:
-    """The zone from the pinned ``tzdata`` package, so that every machine
-    (whatever its /usr/share/zoneinfo) builds the same offsets."""
+    """The zone, from the pinned ``tzdata`` package when it is installed, so
+    that every machine (whatever its /usr/share/zoneinfo) builds the same
+    offsets. (Looked up by name, not read from a file: such zones pickle.)"""
+    if importlib.util.find_spec("tzdata") is not None and zoneinfo.TZPATH:
+        zoneinfo.reset_tzpath(to=[])  # the package only, for this process
+        ZoneInfo.clear_cache()
     try:
-        resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/"))
-        if resource.is_file():
-            with resource.open("rb") as data:
-                return ZoneInfo.from_file(data, key=name)
         return ZoneInfo(name)
-    except (ModuleNotFoundError, ZoneInfoNotFoundError, ValueError) as err:
+    except (ZoneInfoNotFoundError, ValueError) as err:
         raise DateError(f"unknown time zone {name!r}; expected an IANA name such as Europe/Zurich") from err
 
 
@@ -110,6 +111,11 @@ def build_now(tz: dt.tzinfo) -> dt.datetime:
 
 
 def rfc3339(moment: dt.datetime) -> str:
-    """The form Atom wants: seconds precision, explicit offset (Z for UTC)."""
-    text = moment.replace(microsecond=0).isoformat()
+    """The form Atom wants: an explicit offset (Z for UTC); fractions of a
+    second only when the date has them (Blogger's dates end in .001)."""
+    if not moment.microsecond:
+        spec = "seconds"
+    else:
+        spec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    text = moment.isoformat(timespec=spec)
     return text[:-6] + "Z" if text.endswith("+00:00") else text

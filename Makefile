@@ -9,7 +9,7 @@ BUILDDIR := _build
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html serve check new test clean distclean
+.PHONY: html serve check new import-blogger bench-import test clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ new: $(VENV)/.site-installed
 	$(BIN)/python -m techblog new "$(TITLE)" \
 		$(if $(AUTHOR),--author "$(AUTHOR)") $(if $(CATEGORY),--category "$(CATEGORY)") \
 		$(if $(TAGS),--tags "$(TAGS)") $(if $(DATE),--date "$(DATE)")
+
+## import-blogger: import the old blog: make import-blogger EXPORT=legacy/_export/blog-11-24-2026.xml [ARGS="--dry-run"]
+EXPORT ?= legacy/_export/blog-11-24-2026.xml
+import-blogger: $(VENV)/.site-installed
+	$(BIN)/python -m techblog import-blogger "$(EXPORT)" $(ARGS)
+
+## bench-import: time the importer on a generated 2,000-post, 10,000-comment export
+bench-import: $(VENV)/.site-installed
+	$(BIN)/python bench/import_blogger.py
 
 ## test: run the test suite (includes a full -W build of the site)
 test: $(VENV)/.test-installed

@@ -260,3 +260,50 @@ def test_the_repos_legacy_section_is_exactly_what_the_importer_writes():
     report = json.loads((REPO / "legacy" / "import-report.json").read_text())
     assert report["written"] == {"posts": 16, "pages": 1, "comments": 14}
     assert report["skipped"]["drafts"] == 1
+
+
+def test_drafts_come_along_only_when_asked_and_stay_drafts(site):
+    result = run_import(site, CLASSIC, "--drafts")
+    assert result.returncode == 0, result.stdout
+    drafts = [p for p in (site / "legacy").rglob("*.md") if "draft: true" in p.read_text()]
+    assert [p.relative_to(site / "legacy").as_posix() for p in drafts] == ["2019/07/notes-on-backups.md"]
+    report = json.loads((site / "legacy" / "import-report.json").read_text())
+    assert report["skipped"]["drafts"] == 0
+    assert report["blog"] == {"name": "Small test blog", "url": "https://small-test-blog.blogspot.com/",
+                              "time_zone": "America/New_York"}
+
+
+def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, tmp_path):
+    import http.server
+    import threading
+
+    served = []
+
+    class Images(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            served.append(self.path)
+            body = b"PNG" + self.path.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Images)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        local = f"http://127.0.0.1:{httpd.server_address[1]}"
+        export = tmp_path / "blog-local-images.xml"
+        export.write_text(CLASSIC.read_text().replace("https://blogger.googleusercontent.com", local))
+        result = run_import(site, export, "--images", "download")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert served and all("/s1600/" in path for path in served), served
+    files = list((site / "legacy" / "_images").iterdir())
+    assert len(files) == len(served)
+    text = (site / "legacy" / SMALL_POSTS[1]).read_text()
+    assert f"../../_images/{files[0].name}" in text and local not in text

@@ -92,6 +92,11 @@ class Importer:
         self.report["entries_read"] = dict(sorted(export.kinds_read.items()))
         self.old = links.OldBlog(self.o.blog_url or export.url or self.legacy_url)
         self.tz = self._timezone(export)
+        self.report["blog"] = {
+            "name": export.settings.get("BLOG_NAME") or export.title,
+            "url": self.old.url,
+            "time_zone": str(self.tz),
+        }
         self.images = Images(self.o.images, self.o.out / "_images", dry_run=self.o.dry_run)
         planned = self._plan(export)
         self.tags = self._tag_spellings(planned)

@@ -32,7 +32,7 @@ from ..dates import DateError, site_timezone
 from . import links
 from .images import Images
 from .markdown import to_myst
-from .parse import Entry, Export, read_export
+from .parse import Entry, Export, UnusableExport, read_export
 from .sanitize import clean_html
 
 REPORT = "import-report.json"
@@ -126,7 +126,7 @@ class Importer:
         try:
             return site_timezone(name)
         except DateError as err:
-            raise SystemExit(f"error: --timezone/BLOG_TIME_ZONE: {err}") from None
+            raise UnusableExport(f"--timezone/BLOG_TIME_ZONE: {err}") from None
 
     def _plan(self, export: Export) -> list[Planned]:
         posts: list[Planned] = []
@@ -182,7 +182,7 @@ class Importer:
     def _resolve_collisions(self, posts: list[Planned]) -> None:
         """Two posts may not share a label (a file name): the later one is renamed."""
         out_resolved = self.o.out.resolve()
-        taken = {p.stem: p.relative_to(self.rules.srcdir).as_posix() for p in post_files(self.rules)
+        taken = {_label(p): p.relative_to(self.rules.srcdir).as_posix() for p in post_files(self.rules)
                  if not p.resolve().is_relative_to(out_resolved)}
         for item in sorted(posts, key=lambda p: (p.entry.published, p.entry.id)):
             if item.rel.startswith("pages/"):
@@ -430,6 +430,11 @@ def normalize_headings(html_text: str) -> str:
         element.tag = f"h{mapping[int(element.tag[1])]}"
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return inner
+
+
+def _label(path: Path) -> str:
+    """ABlog's label for a post file: its name, or its folder's for index.md."""
+    return path.parent.name if path.stem == "index" else path.stem
 
 
 def links_short(full: str) -> str:

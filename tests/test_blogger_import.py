@@ -144,6 +144,19 @@ def test_a_rerun_changes_nothing_and_hand_edits_are_kept(site):
     assert forced.returncode == 0 and "A note added by hand." not in edited.read_text()
 
 
+def test_a_post_gone_from_the_export_is_listed_not_deleted(site, tmp_path):
+    run_import(site, CLASSIC)
+    smaller = tmp_path / "blog-smaller.xml"
+    text = CLASSIC.read_text()
+    start = text.index("<entry><id>tag:blogger.com,1999:blog-1111222233334444555.post-4821907356128840193")
+    smaller.write_text(text[:start] + text[text.index("</entry>", start) + len("</entry>"):])
+    result = run_import(site, smaller)
+    assert "no longer in the export, left in place" in result.stdout and SMALL_POSTS[0] in result.stdout
+    assert (site / "legacy" / SMALL_POSTS[0]).is_file()
+    report = json.loads((site / "legacy/import-report.json").read_text())
+    assert report["no_longer_in_export"] == [SMALL_POSTS[0]]
+
+
 def test_dry_run_writes_nothing(site):
     result = run_import(site, CLASSIC, "--dry-run")
     assert result.returncode == 0

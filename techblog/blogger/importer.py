@@ -114,6 +114,9 @@ class Importer:
         for rel, text in sorted(outputs.items()):
             self._write(rel, text, previous.get(rel))
         self.report["files"] = {rel: _digest(text) for rel, text in sorted(outputs.items())}
+        # Written by an earlier import, no longer in the export: listed, never deleted.
+        self.report["no_longer_in_export"] = sorted(rel for rel in previous if rel not in outputs
+                                                    and (self.o.out / rel).is_file())
         report_text = json.dumps(self.report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         if not self.o.dry_run:
             (self.o.out / REPORT).write_text(report_text, encoding="utf-8")
@@ -495,6 +498,8 @@ def summary(report: dict, changes: list[str], unchanged: list[str], dry_run: boo
         lines.append(f"  tag {tag!r} also stands for {others}")
     for rel in report["edited_by_hand"]:
         lines.append(f"  NOT overwritten (edited by hand since the last import; --force to replace): {rel}")
+    for rel in report["no_longer_in_export"]:
+        lines.append(f"  no longer in the export, left in place (delete it if the post is gone): {rel}")
     for item in report["not_imported"]:
         lines.append(f"  NOT imported: {item}")
     for url, reason in report["images"]["failed"].items():

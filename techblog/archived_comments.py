@@ -26,6 +26,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from .blogger.sanitize import clean_html  # the importer's policy, applied again at render time
 from .dates import DateError, parse_date
 from .metadata import rules_of
 
@@ -76,8 +77,6 @@ class ArchivedCommentsDirective(SphinxDirective):
         url = item.get("author_url")
         if url and urlsplit(str(url)).scheme not in ("http", "https"):
             url = None  # only web addresses become links
-        from .blogger.sanitize import clean_html  # the importer's policy, applied again
-
         return {
             "id": str(item["id"]),
             "author": str(item["author"]),

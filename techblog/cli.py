@@ -17,11 +17,15 @@ from .contract import CONFIG_DEFAULTS, SiteRules, check_site, post_files
 from .dates import DateError
 
 
-def load_rules(root: Path) -> SiteRules:
+def load_settings(root: Path) -> dict:
     conf = root / "conf.py"
     if not conf.is_file():
         raise SystemExit(f"error: {conf} not found; run from the site's root or pass --root")
-    settings = runpy.run_path(str(conf))
+    return runpy.run_path(str(conf))
+
+
+def load_rules(root: Path, settings: dict | None = None) -> SiteRules:
+    settings = settings if settings is not None else load_settings(root)
     try:
         return SiteRules.from_config(lambda name: settings.get(name, CONFIG_DEFAULTS.get(name)), root)
     except DateError as err:
@@ -75,8 +79,8 @@ def cmd_import_blogger(args: argparse.Namespace) -> int:
     from .blogger.parse import UnusableExport
 
     root = args.root.resolve()
-    rules = load_rules(root)
-    settings = runpy.run_path(str(root / "conf.py"))
+    settings = load_settings(root)
+    rules = load_rules(root, settings)
     authors = {}
     for pair in args.author or []:
         name, _, key = pair.rpartition("=")

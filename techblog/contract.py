@@ -75,6 +75,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[-\s]+", "-", text)
 
 
+def label_of(docname: str) -> str:
+    """ABlog's reference label for a post: its file name, or its folder's for index.md."""
+    parts = docname.split("/")
+    return parts[-2] if parts[-1] == "index" and len(parts) > 1 else parts[-1]
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str  # relative to the site root
@@ -151,9 +157,7 @@ class PostMeta:
 
     @property
     def label(self) -> str:
-        """ABlog's reference label for the post: its file name, or its folder's for index.md."""
-        parts = self.docname.split("/")
-        return parts[-2] if parts[-1] == "index" and len(parts) > 1 else parts[-1]
+        return label_of(self.docname)
 
     def unpublished(self, now: dt.datetime) -> bool:
         """A draft, or dated after ``now``: left out unless drafts are previewed."""

@@ -54,7 +54,7 @@ def parse_date(text: str, tz: dt.tzinfo) -> dt.datetime:
     """An aware datetime for ``text``; naive values are read in ``tz``.
 
     The offset written by the author is kept as it is (the instant and how it
-    was written); use :func:`in_zone` to show it in the site's time zone.
+    was written); ``astimezone`` shows it in the site's time zone.
     """
     value = text.strip()
     match = _ISO.fullmatch(value)
@@ -86,15 +86,6 @@ def parse_date(text: str, tz: dt.tzinfo) -> dt.datetime:
     if hours > 23 or minutes > 59:
         raise DateError(f"offset {offset} is out of range")
     return moment.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
-
-
-def in_zone(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    return moment.astimezone(tz)
-
-
-def local_naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    """The wall-clock time in the site's zone, without tzinfo (what ABlog sorts)."""
-    return moment.astimezone(tz).replace(tzinfo=None)
 
 
 def build_now(tz: dt.tzinfo) -> dt.datetime:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from . import dates
-from .contract import SiteRules, check_site, cross_check, post_files, read_post, slugify
+from .contract import SiteRules, check_site, cross_check, label_of, post_files, read_post, slugify
 
 POSTS_DIR = "posts"
 
@@ -72,8 +72,9 @@ def create(rules: SiteRules, **options: str | None) -> Path:
     target = rules.srcdir / rel
     if target.exists():
         raise Refused(f"{rel} already exists; it was not overwritten")
-    label = target.stem
-    clash = [p for p in post_files(rules) if p.stem == label]
+    label = label_of(rel[: -len(".md")])
+    clash = [p for p in post_files(rules)
+             if label_of(p.relative_to(rules.srcdir).with_suffix("").as_posix()) == label]
     if clash:
         other = clash[0].relative_to(rules.srcdir).as_posix()
         raise Refused(f"{other} already uses the file name {label!r}; expected a different title")

@@ -22,17 +22,17 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import lxml.html
 import yaml
 
-from ..contract import SiteRules, post_files, read_post, slugify
+from ..contract import PostMeta, SiteRules, label_of, post_files, read_post, slugify
 from ..dates import DateError, site_timezone
 from . import links
 from .images import Images
 from .markdown import to_myst
-from .parse import Entry, Export, UnusableExport, read_export
+from .parse import Entry, Export, UnusableExport, read_export, short_id
 from .sanitize import clean_html
 
 REPORT = "import-report.json"
@@ -98,6 +98,7 @@ class Importer:
             "time_zone": str(self.tz),
         }
         self.images = Images(self.o.images, self.o.out / "_images", dry_run=self.o.dry_run)
+        self.others = self._other_posts()
         planned = self._plan(export)
         self.tags = self._tag_spellings(planned)
         self.by_old_path = {p.old_path: p for p in planned}
@@ -170,7 +171,7 @@ class Importer:
         for item in posts:
             item.comments = sorted(comments.pop(item.entry.id, []), key=lambda c: (c.published, c.id))
         for post_id, orphans in sorted(comments.items()):
-            self.report["not_imported"].append({"id": links_short(post_id), "comments": len(orphans),
+            self.report["not_imported"].append({"id": short_id(post_id), "comments": len(orphans),
                                                 "reason": "comments of a post that was not imported"})
         return sorted(posts, key=lambda p: p.rel)
 
@@ -184,9 +185,7 @@ class Importer:
 
     def _resolve_collisions(self, posts: list[Planned]) -> None:
         """Two posts may not share a label (a file name): the later one is renamed."""
-        out_resolved = self.o.out.resolve()
-        taken = {_label(p): p.relative_to(self.rules.srcdir).as_posix() for p in post_files(self.rules)
-                 if not p.resolve().is_relative_to(out_resolved)}
+        taken = {label_of(rel[: -len(".md")]): rel for rel in self.others}
         for item in sorted(posts, key=lambda p: (p.entry.published, p.entry.id)):
             if item.rel.startswith("pages/"):
                 continue
@@ -227,13 +226,18 @@ class Importer:
                 self.report["collisions"]["tags"]["(no letters)"] = labels
         return spelling
 
-    def _site_tags(self) -> list[str]:
+    def _other_posts(self) -> dict[str, PostMeta | None]:
+        """The site's posts outside <out> (path -> metadata, None when invalid): read once."""
         out_resolved = self.o.out.resolve()
+        return {
+            path.relative_to(self.rules.srcdir).as_posix(): read_post(path, self.rules)[0]
+            for path in post_files(self.rules)
+            if not path.resolve().is_relative_to(out_resolved)
+        }
+
+    def _site_tags(self) -> list[str]:
         tags: list[str] = []
-        for path in post_files(self.rules):
-            if path.resolve().is_relative_to(out_resolved):
-                continue
-            meta, _problems = read_post(path, self.rules)
+        for meta in self.others.values():
             for tag in meta.tags if meta else ():
                 if tag not in tags:
                     tags.append(tag)
@@ -371,8 +375,8 @@ class Importer:
         rows += [(month, f"/blog/{month[1:5]}.html") for month in months]
         for tag in sorted(set(self.tags.values())):
             if slugify(tag):
-                rows.append((f"/search/label/{_quote(tag)}", f"/blog/tag/{slugify(tag)}.html"))
-                rows.append((f"/feeds/posts/default/-/{_quote(tag)}", f"/blog/tag/{slugify(tag)}/atom.xml"))
+                rows.append((f"/search/label/{quote(tag)}", f"/blog/tag/{slugify(tag)}.html"))
+                rows.append((f"/feeds/posts/default/-/{quote(tag)}", f"/blog/tag/{slugify(tag)}/atom.xml"))
         rows.append(("/feeds/posts/default", "/blog/atom.xml"))
         return sorted(set(rows))
 
@@ -435,16 +439,6 @@ def normalize_headings(html_text: str) -> str:
     return inner
 
 
-def _label(path: Path) -> str:
-    """ABlog's label for a post file: its name, or its folder's for index.md."""
-    return path.parent.name if path.stem == "index" else path.stem
-
-
-def links_short(full: str) -> str:
-    match = re.search(r"\.post-(\d+)$", full)
-    return match.group(1) if match else full
-
-
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -455,12 +449,6 @@ def _iso(moment: dt.datetime) -> str:
 
 def _safe(slug: str) -> str:
     return re.sub(r"[^\w.-]+", "-", slug).strip("-") or "post"
-
-
-def _quote(label: str) -> str:
-    from urllib.parse import quote
-
-    return quote(label)
 
 
 def _heading(title: str) -> str:

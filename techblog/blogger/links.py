@@ -10,7 +10,7 @@ between old posts, and readers following old links, find the imported page.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 BLOGSPOT = re.compile(r"^(?:www\.)?(?P<name>[a-z0-9-]+)\.blogspot\.[a-z.]+$", re.IGNORECASE)
 
@@ -44,9 +44,6 @@ class OldBlog:
         fragment = parts.fragment
         if fragment == "more":
             fragment = ""
-        query = parse_qs(parts.query)
-        if not fragment and "showComment" in query:
-            fragment = ""  # a comment link without its #c anchor: the post is enough
         return path, fragment
 
     def absolute(self, path: str) -> str:

@@ -8,8 +8,9 @@ SPHINXOPTS ?= -W --keep-going
 BUILDDIR := _build
 HOST ?= 127.0.0.1
 PORT ?= 8000
+COMMENTS_PORT ?= 8001
 
-.PHONY: html serve check new import-blogger bench-import test clean distclean
+.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import test clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +29,14 @@ $(VENV)/.test-installed: requirements-test.txt constraints.txt $(VENV)/.site-ins
 html: $(VENV)/.site-installed
 	$(BIN)/sphinx-build -b html $(SPHINXOPTS) . $(BUILDDIR)/html
 
-## serve: live-reloading preview on http://127.0.0.1:8000, drafts shown
+## serve: live preview on http://127.0.0.1:8000 (drafts shown) with a local comment server on :8001
 serve: $(VENV)/.site-installed
-	$(BIN)/sphinx-autobuild -b html --host $(HOST) --port $(PORT) \
-		--ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*" --ignore "tests/*" \
-		-D techblog_show_drafts=1 . $(BUILDDIR)/preview
+	$(BIN)/python -m techblog serve --host $(HOST) --port $(PORT) --comments-port $(COMMENTS_PORT) \
+		--builddir $(BUILDDIR)/preview
+
+## comments: the Isso comment server alone, with production settings (comments/isso.cfg)
+comments: $(VENV)/.site-installed
+	$(BIN)/python -m techblog comments $(ARGS)
 
 ## check: check posts' front matter without building (all posts, or FILES="posts/2024/a.md ...")
 check: $(VENV)/.site-installed
@@ -47,14 +51,28 @@ new: $(VENV)/.site-installed
 ## import-blogger: import the old blog: make import-blogger EXPORT=legacy/_export/blog-11-24-2026.xml [ARGS="--dry-run"]
 EXPORT ?= legacy/_export/blog-11-24-2026.xml
 import-blogger: $(VENV)/.site-installed
-	$(BIN)/python -m techblog import-blogger "$(EXPORT)" $(ARGS)
+	$(BIN)/python -m techblog import-blogger "$(EXPORT)" $(if $(filter legacy/_export/blog-11-24-2026.xml,$(EXPORT)),--images download --images-from legacy/_export/images) $(ARGS)
 
 ## bench-import: time the importer on a generated 2,000-post, 10,000-comment export
 bench-import: $(VENV)/.site-installed
 	$(BIN)/python bench/import_blogger.py
 
-## test: run the test suite (includes a full -W build of the site)
-test: $(VENV)/.test-installed
+# axe-core, which the browser tests inject into pages (pinned in its lock file).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+## screenshots: the README's pictures (home page and a post, light and dark) into screenshots/
+screenshots: $(VENV)/.test-installed
+	$(BIN)/python tests/browser/screenshots.py
+
+## page-weight: bytes a first visit to a post fetches (HTML, CSS, JS, fonts, images)
+page-weight: $(VENV)/.test-installed
+	$(BIN)/python bench/page_weight.py
+
+## test: run the test suite (includes a full -W build of the site and browser tests in Chromium)
+test: $(VENV)/.test-installed $(AXE)
 	$(BIN)/python -m pytest
 
 clean:

@@ -7,6 +7,7 @@ The README is the author's guide; this file is the site's settings.
 
 import os
 import sys
+from urllib.parse import urlsplit
 
 # Our extension package, techblog/, sits beside this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +30,7 @@ extensions = [
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["techblog.css"]
-exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export"]
+exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export", "bench", "comments", "screenshots"]
 
 # -- MyST ---------------------------------------------------------------------
 
@@ -64,6 +65,11 @@ post_auto_excerpt = 1
 post_auto_orphan = False  # posts live in toctrees: the left navigation stays
 post_show_prev_next = False  # the theme's bar is kept, fed in date order by techblog
 fontawesome_included = True  # the theme ships Font Awesome; also keeps rebuilds incremental
+# Long listings (all posts, legacy, every tag, category, author and year) are
+# shown in pages of this many posts; page N of X.html is X/page/N.html.
+techblog_posts_per_page = 20
+# The one list of every post; ABlog's own, blog.html, redirects to it.
+techblog_all_posts_page = "posts/index"
 
 # -- Who writes, and under which categories -----------------------------------
 # Posts name authors and categories by these keys; display names and links
@@ -88,6 +94,13 @@ techblog_categories = {
     "legacy": ("Legacy", "Posts imported from the old blog."),
 }
 
+# -- Reader comments (Isso) ----------------------------------------------------
+# Where readers' browsers find the Isso comment server (comments/isso.cfg): a
+# path on this site's host that the web server passes to Isso, or an http(s)
+# URL. "" switches comments off everywhere; a post turns its own thread off
+# with `comments: false`. `make serve` points it at a local Isso.
+techblog_comments_server = os.environ.get("TECHBLOG_COMMENTS_SERVER", "/comments/")
+
 # -- The old blog --------------------------------------------------------------
 
 techblog_legacy_name = "OpenStack in Production"
@@ -95,6 +108,21 @@ techblog_legacy_url = "https://openstack-in-production.blogspot.com/"
 # Written by the importer: old Blogger paths -> pages here (redirect pages).
 techblog_redirects = "legacy/redirects.csv"
 redirect_html_template_file = "_templates/redirect.html"
+
+# -- Link previews, sitemap, robots.txt, the 404 page -------------------------
+# (techblog/linkpreviews.py, sitemap.py, notfound_page.py; README "The site")
+
+html_baseurl = blog_baseurl  # canonical links, og:url, sitemap and robots.txt
+ogp_site_url = blog_baseurl
+ogp_image = "_static/og-default.png"  # from the site root; a post's `image` replaces it
+ogp_social_cards = {"enable": False}  # generated cards need matplotlib; one default image instead
+# Every page has an image (its own or ogp_image): large cards everywhere.
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary_large_image" />']
+sitemap_url_scheme = "{link}"  # addresses have no language or version folder
+sitemap_show_lastmod = False  # git dates are not reproducible (techblog/sitemap.py)
+# The 404 page is served at any depth: its links start from the site's path.
+notfound_urls_prefix = urlsplit(blog_baseurl).path
+notfound_template = "techblog/404.html"
 
 # -- Navigation and sidebars (defined once, reused) ----------------------------
 
@@ -110,7 +138,7 @@ techblog_navbar = [
 ]
 
 blog_sidebars = [
-    "ablog/recentposts.html",
+    "techblog/recent-posts.html",  # ABlog's, with its heading linking to the all-posts page
     "ablog/tagcloud.html",
     "ablog/categories.html",
     "ablog/archives.html",
@@ -123,6 +151,7 @@ html_sidebars = {
     "blog/**": blog_sidebars,
     "posts/**": ["sidebar-nav-bs.html", *blog_sidebars],
     "legacy/**": ["sidebar-nav-bs.html", *blog_sidebars],
+    "404": [],
 }
 
 # -- Theme ----------------------------------------------------------------------

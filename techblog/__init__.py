@@ -3,8 +3,10 @@
 ABlog collects the posts; this extension adds what our blog needs on top:
 the metadata contract (every post checked before ABlog sees it), drafts kept
 out of the build, valid Atom feeds, the navbar defined in ``conf.py``, the
-post header and legacy banner, date-ordered previous/next links, and small
-adapters around ABlog behaviour (each one names what it works around).
+post header (with reading time) and legacy banner, date-ordered
+previous/next links, link previews, sitemap, robots.txt and the 404 page,
+listings in pages of 20, click-to-load videos, and small adapters around
+ABlog behaviour (each one names what it works around).
 
 The modules are imported inside :func:`setup`, so ``python -m techblog check``
 runs without loading Sphinx.
@@ -16,8 +18,10 @@ __version__ = "0.2.0"
 
 
 def setup(app) -> dict:
-    from . import (ablog_adapters, archived_comments, drafts, feeds, listings, metadata, navigation, postheader,
-                   redirects)
+    from . import (ablog_adapters, archived_comments, collection_pages, comments, drafts, feeds, listings, metadata,
+                   navigation, pagination, postheader, redirects, search)
+    from . import linkpreviews, notfound_page, sitemap
+    from . import video_embeds
 
     app.setup_extension("ablog")
 
@@ -31,10 +35,18 @@ def setup(app) -> dict:
     ablog_adapters.setup(app)
     feeds.setup(app)
     listings.setup(app)
+    pagination.setup(app)
+    collection_pages.setup(app)
     navigation.setup(app)
     postheader.setup(app)
     archived_comments.setup(app)
+    comments.setup(app)
+    search.setup(app)
     redirects.setup(app)
+    linkpreviews.setup(app)
+    sitemap.setup(app)
+    notfound_page.setup(app)
+    video_embeds.setup(app)
 
     return {
         "version": __version__,

@@ -10,7 +10,7 @@ import datetime as dt
 
 import ablog.blog
 from ablog.blog import Blog, Collection
-from ablog.post import generate_atom_feeds, register_posts
+from ablog.post import generate_archive_pages, generate_atom_feeds, register_posts
 from sphinx.application import Sphinx
 
 
@@ -78,9 +78,24 @@ def replace_atom_feeds(app: Sphinx) -> None:
             app.disconnect(listener.id)
 
 
+def replace_archive_pages(app: Sphinx) -> None:
+    """Take ABlog's page generator out; :mod:`techblog.collection_pages` runs it.
+
+    ABlog 0.11.13's ``generate_archive_pages`` draws every tag, category,
+    author and year page with all its posts (no pagination: about 1.4 kB per
+    post, 1.4 MB for a tag of 1,000 posts), and always writes a second list of
+    every post at ``blog.html`` beside ours, ``posts/index.html``. Our
+    replacement calls ABlog's generator and keeps its other pages as they are.
+    """
+    for listener in list(app.events.listeners.get("html-collect-pages", [])):
+        if listener.handler is generate_archive_pages:
+            app.disconnect(listener.id)
+
+
 def setup(app: Sphinx) -> None:
     publish_every_dated_post()
     replace_atom_feeds(app)
+    replace_archive_pages(app)
     # ABlog's own builder-inited handler runs first (it is set up first).
     app.connect("builder-inited", reset_blog_state, priority=100)
     app.connect("builder-inited", register_categories, priority=900)

@@ -1,6 +1,6 @@
-"""Author tools: ``python -m techblog new|check``.
+"""Author tools: ``python -m techblog new|check|import-blogger|comments|serve``.
 
-Both read the site's settings from ``conf.py`` (without starting Sphinx) and
+``new`` and ``check`` read the site's settings from ``conf.py`` (without starting Sphinx) and
 use the same contract as the build, so ``check`` prints the build's messages.
 """
 
@@ -90,7 +90,15 @@ def cmd_import_blogger(args: argparse.Namespace) -> int:
             return 2
         authors[name] = key
     out = args.out if args.out.is_absolute() else root / args.out
+    if args.images_from is not None:
+        if args.images != "download":
+            print("error: --images-from goes with --images download", file=sys.stderr)
+            return 2
+        if not args.images_from.is_dir():
+            print(f"error: --images-from {args.images_from}: no such folder", file=sys.stderr)
+            return 2
     options = importer.Options(export=args.export, out=out, timezone=args.timezone, images=args.images,
+                               images_from=args.images_from,
                                drafts=args.drafts, dry_run=args.dry_run, force=args.force, authors=authors,
                                blog_url=args.blog_url)
     try:
@@ -127,6 +135,9 @@ def parser() -> argparse.ArgumentParser:
                      "site's)")
     imp.add_argument("--images", choices=["keep", "download"], default="keep",
                      help="keep images hot-linked, or download them into <out>/_images")
+    imp.add_argument("--images-from", type=Path, metavar="DIR",
+                     help="with --images download: copy images from DIR/<host>/<path> (a local mirror of the "
+                     "image hosts, e.g. from wget --mirror) instead of the network")
     imp.add_argument("--drafts", action="store_true", help="import drafts too, as draft: true")
     imp.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     imp.add_argument("--force", action="store_true", help="overwrite files edited by hand since the last import")
@@ -135,6 +146,18 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--author", action="append", metavar="NAME=KEY",
                      help="map a Blogger author name to a blog_authors key (repeatable)")
     imp.set_defaults(run=cmd_import_blogger)
+
+    from . import comment_server, preview
+
+    comments = commands.add_parser("comments", help="run the Isso comment server with comments/isso.cfg "
+                                   "(exit 2: unusable settings)")
+    comment_server.add_arguments(comments)
+    comments.set_defaults(run=comment_server.run)
+
+    serve = commands.add_parser("serve", help="live preview of the site (drafts shown) with a local comment "
+                                "server; Ctrl-C stops both")
+    preview.add_arguments(serve)
+    serve.set_defaults(run=preview.run)
     return top
 
 

@@ -11,7 +11,10 @@ one paragraph; ``blogposts`` draws each post with
     ```
 
 Options (all optional): ``limit`` (newest N), ``category``, ``tag``,
-``author`` (keep posts that carry that label).
+``author`` (keep posts that carry that label), ``paginate`` (pages of
+``techblog_posts_per_page``: this page shows the first, pages 2..N are
+generated at ``<folder>/page/N.html``, see :mod:`techblog.pagination`; one
+such listing per page, not with ``limit``).
 
 Such a page shows other documents' data, but Sphinx only rewrites a page
 when its own source changes. When any post's listed data changes, or a post
@@ -26,11 +29,16 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from . import pagination
 from .drafts import is_unpublished
 from .metadata import posts_of
+from .pagination import Page, paginate
 
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "techblog/post-summaries.html"
 FILTERS = {"category": "category", "tag": "tags", "author": "author"}
@@ -47,12 +55,17 @@ class BlogPostsDirective(SphinxDirective):
         "category": directives.unchanged_required,
         "tag": directives.unchanged_required,
         "author": directives.unchanged_required,
+        "paginate": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
+        if "paginate" in self.options and "limit" in self.options:
+            raise self.error(
+                "blogposts: use either :limit: (the newest N) or :paginate: (all, in pages), not both")
         node = blogposts_node()
         self.set_source_info(node)
         node["limit"] = self.options.get("limit")
+        node["paginate"] = "paginate" in self.options
         node["filters"] = {attr: self.options[opt] for opt, attr in FILTERS.items() if opt in self.options}
         return [node]
 
@@ -67,26 +80,76 @@ def select_posts(posts, filters: dict, limit: int | None) -> list:
     return chosen[:limit] if limit else chosen
 
 
+def summary_context(app: Sphinx, docname: str) -> dict:
+    """What ``post-summary.html`` needs to draw a post on page ``docname``.
+
+    Shared by every listing (here and :mod:`techblog.collection_pages`), so
+    that a post looks the same wherever it is listed.
+    """
+    metas = posts_of(app.config)
+    return {
+        "url": lambda target: app.builder.get_relative_uri(docname, target),
+        "excerpt": lambda post: post.to_html(docname),
+        "meta_of": lambda post: metas[post.docname],
+        "is_unpublished": lambda post: is_unpublished(app, post.docname),
+        "date_format": app.config.post_date_format,
+    }
+
+
+def listing_pages_of(app: Sphinx, docname: str, filters: dict) -> list[Page]:
+    return paginate(docname, select_posts(Blog(app).posts, filters, None), pagination.per_page(app))
+
+
 def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     found = list(doctree.findall(blogposts_node))
     if not found:
         return
     blog = Blog(app)
-    metas = posts_of(app.config)
     for node in found:
-        posts = select_posts(blog.posts, node["filters"], node["limit"])
-        html = app.builder.templates.render(
-            TEMPLATE,
-            {
-                "posts": posts,
-                "url": lambda target: app.builder.get_relative_uri(docname, target),
-                "excerpt": lambda post: post.to_html(docname),
-                "meta_of": lambda post: metas[post.docname],
-                "is_unpublished": lambda post: is_unpublished(app, post.docname),
-                "date_format": app.config.post_date_format,
-            },
-        )
+        context = summary_context(app, docname)
+        templates = [TEMPLATE]
+        if node.get("paginate"):
+            page = listing_pages_of(app, docname, node["filters"])[0]
+            context.update(posts=page.posts, **{pagination.CONTEXT_KEY: page})
+            templates.append(pagination.NAVIGATION_TEMPLATE)
+        else:
+            context["posts"] = select_posts(blog.posts, node["filters"], node["limit"])
+        html = "".join(app.builder.templates.render(name, context) for name in templates)
         node.replace_self(nodes.raw("", html, format="html"))
+
+
+def paginated_listings(env: BuildEnvironment) -> dict[str, dict]:
+    """Documents with a paginated listing -> its filters (kept in the pickled env)."""
+    if not hasattr(env, "techblog_paginated_listings"):
+        env.techblog_paginated_listings = {}
+    return env.techblog_paginated_listings
+
+
+def listing_pages(app: Sphinx):
+    """Pages 2..N of every paginated listing; page 1 is the document itself."""
+    if app.builder.format != "html":
+        return
+    env = app.env
+    for docname, filters in sorted(paginated_listings(env).items()):
+        if docname not in env.all_docs:
+            continue
+        title = env.titles[docname].astext() if docname in env.titles else ""
+        for page in listing_pages_of(app, docname, filters)[1:]:
+            if page.docname in env.found_docs:
+                logger.warning("%s: page %d of its listing would replace the document %s; not written",
+                               docname, page.number, page.docname, location=docname)
+                continue
+            context = summary_context(app, page.docname)
+            context.update(title=page.title(title), listing_title=title, posts=page.posts,
+                           **{pagination.CONTEXT_KEY: page})
+            yield page.docname, context, pagination.LISTING_PAGE_TEMPLATE
+
+
+def add_first_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Page 1 of a paginated listing is a document: tell the head links where it stands."""
+    filters = paginated_listings(app.env).get(pagename)
+    if filters is not None:
+        context[pagination.CONTEXT_KEY] = listing_pages_of(app, pagename, filters)[0]
 
 
 def listing_docs(env: BuildEnvironment) -> set[str]:
@@ -97,15 +160,25 @@ def listing_docs(env: BuildEnvironment) -> set[str]:
 
 
 def note_listing_doc(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    found = list(doctree.findall(blogposts_node))
     docs = listing_docs(app.env)
-    if any(True for _ in doctree.findall(blogposts_node)):
-        docs.add(app.env.docname)
+    if found:
+        docs.add(docname)
     else:
-        docs.discard(app.env.docname)
+        docs.discard(docname)
+    paginated = [node for node in found if node["paginate"]]
+    paginated_listings(app.env).pop(docname, None)
+    if len(paginated) > 1:
+        # Their pages 2..N would share one address.
+        logger.warning("blogposts: only one listing per page can have :paginate:", location=paginated[1])
+    if paginated:
+        paginated_listings(app.env)[docname] = paginated[0]["filters"]
 
 
 def purge_listing_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     listing_docs(env).discard(docname)
+    paginated_listings(env).pop(docname, None)
 
 
 def posts_fingerprint(env: BuildEnvironment) -> tuple:
@@ -142,3 +215,5 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", note_listing_doc)
     app.connect("env-purge-doc", purge_listing_doc)
     app.connect("env-updated", outdated_listings)
+    app.connect("html-collect-pages", listing_pages)
+    app.connect("html-page-context", add_first_page)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, sphinx_build
+from techblog.blogger.images import Images, largest_variant
 from techblog.cli import load_rules
 from techblog.contract import check_site
 
@@ -259,20 +261,61 @@ def test_no_hostile_markup_reaches_the_built_pages(hostile_site):
                 assert not name.startswith("on"), (page, element)
                 text = " ".join(value) if isinstance(value, list) else value
                 assert "javascript:" not in text.lower().replace(" ", ""), (page, element)
-        for frame in article.select("iframe"):
-            assert frame["src"].startswith("https://www.youtube-nocookie.com/embed/")
+        assert not article.select("iframe")  # videos load on a click only (techblog-video.js)
+        for video in article.select(".video-embed[data-embed-src]"):
+            assert video["data-embed-src"].startswith("https://www.youtube-nocookie.com/embed/")
+    videos = hostile_site.html("legacy/2020/07/embeds.html").select("article .video-embed")
+    assert [v.get("data-embed-src") for v in videos] == ["https://www.youtube-nocookie.com/embed/Qz8RbT2mN4k"]
+    assert videos[0].select_one("a.video-link")["href"] == "https://www.youtube.com/watch?v=Qz8RbT2mN4k"
+
+
+SAMPLE = "legacy/_export/blog-11-24-2026.xml"
+SAMPLE_IMAGES = REPO / "legacy" / "_export" / "images"
+
+
+def documented_sample_import() -> list[str]:
+    """The import command of legacy/_export/README.md, the one that writes legacy/ (after "python")."""
+    text = (REPO / "legacy" / "_export" / "README.md").read_text()
+    commands = re.findall(rf"^python (-m techblog import-blogger {re.escape(SAMPLE)}\b.*)$", text, re.M)
+    assert len(commands) == 1, commands
+    return shlex.split(commands[0])
 
 
 def test_the_repos_legacy_section_is_exactly_what_the_importer_writes():
-    """Re-running the import of the committed sample export changes nothing."""
-    result = subprocess.run(
-        [sys.executable, "-m", "techblog", "import-blogger", "legacy/_export/blog-11-24-2026.xml", "--dry-run"],
-        capture_output=True, text=True, cwd=REPO)
+    """Re-running the documented import of the committed sample export changes nothing."""
+    command = documented_sample_import()
+    assert "--images-from" in command  # the sample's images come from legacy/_export/images
+    result = subprocess.run([sys.executable, *command, "--dry-run"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "would change: 0 file(s)" in result.stdout, result.stdout
+    assert "images: 0 kept, 4 downloaded, 0 failed" in result.stdout, result.stdout
     report = json.loads((REPO / "legacy" / "import-report.json").read_text())
     assert report["written"] == {"posts": 16, "pages": 1, "comments": 14}
     assert report["skipped"]["drafts"] == 1
+    assert report["images"] == {"kept": 0, "downloaded": 4, "failed": {}}
+
+
+def test_make_import_blogger_runs_the_documented_sample_import():
+    recipe = re.search(r"^import-blogger:.*\n\t(.*)$", (REPO / "Makefile").read_text(), re.M)[1]
+    options = " ".join(documented_sample_import()[3:])  # after "-m techblog import-blogger"
+    assert SAMPLE in recipe and options.replace(SAMPLE, "").strip() in recipe, recipe
+
+
+def test_the_sample_posts_show_the_committed_copies_of_their_images():
+    """legacy/_images holds exactly the largest variants in legacy/_export/images, and posts use them."""
+    expected = {}
+    for path in SAMPLE_IMAGES.rglob("*"):
+        if path.is_file():
+            url = "https://" + path.relative_to(SAMPLE_IMAGES).as_posix()
+            assert largest_variant(url) == url, url  # what --images-from looks up first
+            expected[Images("download", Path()).local_name(url)] = path.read_bytes()
+    assert len(expected) == 4
+    folder = REPO / "legacy" / "_images"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == expected
+    posts = "".join(p.read_text() for p in (REPO / "legacy").glob("[0-9]*/*/*.md"))
+    used = set(re.findall(r"\.\./\.\./_images/([^)\s]+)", posts))
+    assert used == set(expected)
+    assert "googleusercontent" not in posts and "bp.blogspot" not in posts and "<iframe" not in posts
 
 
 def test_drafts_come_along_only_when_asked_and_stay_drafts(site):
@@ -320,3 +363,49 @@ def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, 
     assert len(files) == len(served)
     text = (site / "legacy" / SMALL_POSTS[1]).read_text()
     assert f"../../_images/{files[0].name}" in text and local not in text
+
+
+IMAGE = "img/b/R29vZ2xl/AVvXsEhbZsSu5KXLrN4SWiFv9ksnbQ6t3P8RB5lcR5fEDVZxqUvdXnT-7606fiOwfQewmTfUTKtkJ2oWs-MFVjjXebTZkFevko2VmeeER"
+
+
+def mirror(tmp_path: Path, *sizes: str) -> Path:
+    """A local copy of the image host, as wget --mirror lays it out, with the given sizes of the image."""
+    folder = tmp_path / "mirror"
+    for size in sizes:
+        path = folder / "blogger.googleusercontent.com" / IMAGE / size / "ha-controllers.png"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"\x89PNG " + size.encode())
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def test_images_from_a_local_copy_take_the_largest_variant_and_keep_the_alt_text(site, tmp_path):
+    source = mirror(tmp_path, "s400", "s1600")
+    result = run_import(site, CLASSIC, "--images", "download", "--images-from", str(source))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "images: 0 kept, 1 downloaded, 0 failed" in result.stdout
+    [copy] = (site / "legacy" / "_images").iterdir()
+    assert copy.read_bytes() == b"\x89PNG s1600"
+    text = (site / "legacy" / SMALL_POSTS[1]).read_text()
+    assert f"```{{figure}} ../../_images/{copy.name}\n:alt: " in text
+    assert "googleusercontent" not in text
+
+
+def test_an_image_missing_from_the_local_copy_is_reported_and_stays_hot_linked(site, tmp_path):
+    result = run_import(site, CLASSIC, "--images", "download", "--images-from", str(mirror(tmp_path)))
+    assert result.returncode == 1, result.stdout + result.stderr
+    shown = f"https://blogger.googleusercontent.com/{IMAGE}/s1600/ha-controllers.png"
+    assert f"image failed, left hot-linked: {shown} (no copy in the --images-from folder" in result.stdout
+    report = json.loads((site / "legacy" / "import-report.json").read_text())
+    assert list(report["images"]["failed"]) == [shown] and report["images"]["downloaded"] == 0
+    assert shown in (site / "legacy" / SMALL_POSTS[1]).read_text()
+    assert not (site / "legacy" / "_images").exists()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--images-from", "."], "--images-from goes with --images download"),
+    (["--images", "download", "--images-from", "no-such-folder"], "no such folder"),
+])
+def test_images_from_needs_download_and_a_folder(site, options, message):
+    result = run_import(site, CLASSIC, *options)
+    assert result.returncode == 2 and message in result.stderr

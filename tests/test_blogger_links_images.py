@@ -116,3 +116,74 @@ def test_keep_leaves_images_hot_linked(tmp_path: Path):
     assert images.place("https://blogger.googleusercontent.com/img/s320/x.png") is None
     assert images.kept == ["https://blogger.googleusercontent.com/img/s320/x.png"]
     assert not any(tmp_path.iterdir())
+
+
+# -- --images-from: a local copy of the image hosts instead of the network ------------------
+
+
+def local_copy(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    folder = tmp_path / "mirror"
+    for rel, data in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def test_images_from_copies_the_largest_variant_without_the_network(server, tmp_path: Path):
+    host = server.split("//")[1].split(":")[0]  # 127.0.0.1: the server counts any request
+    source = local_copy(tmp_path, {f"{host}/ok/s1600/cells.png": b"big",
+                                   f"{host}/ok/s320/cells.png": b"small"})
+    images = Images("download", tmp_path / "out", source=source)
+    name = images.place(f"{server}/ok/s320/cells.png")
+    assert name == images.local_name(f"{server}/ok/s1600/cells.png")
+    assert (tmp_path / "out" / name).read_bytes() == b"big"
+    assert ImageServer.hits == [] and images.failed == {}
+
+
+def test_images_from_falls_back_to_the_url_as_written(tmp_path: Path):
+    source = local_copy(tmp_path, {"1.bp.blogspot.com/a/b/s320/x.png": b"small"})
+    images = Images("download", tmp_path / "out", source=source)
+    name = images.place("https://1.bp.blogspot.com/a/b/s320/x.png")
+    assert name and (tmp_path / "out" / name).read_bytes() == b"small"
+
+
+def test_images_from_finds_percent_encoded_names_decoded(tmp_path: Path):
+    source = local_copy(tmp_path, {"1.bp.blogspot.com/a/s1600/my diagram.png": b"x"})
+    images = Images("download", tmp_path / "out", source=source)
+    assert images.place("https://1.bp.blogspot.com/a/s400/my%20diagram.png")
+
+
+def test_a_missing_local_copy_is_a_failure_and_nothing_is_written(tmp_path: Path):
+    images = Images("download", tmp_path / "out", source=local_copy(tmp_path, {}))
+    url = "https://blogger.googleusercontent.com/img/s320/x.png"
+    assert images.place(url) is None
+    assert list(images.failed) == [url] and "no copy in the --images-from folder" in images.failed[url]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("url", [
+    "https://blogger.googleusercontent.com/../../secret.png",
+    "https://blogger.googleusercontent.com/%2e%2e/%2E%2E/secret.png",
+    "https://blogger.googleusercontent.com/a/..%2f..%2f..%2fsecret.png",
+    "https://..%2f..%2f/secret.png",
+])
+def test_images_from_never_reads_outside_the_local_copy(tmp_path: Path, url):
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    (tmp_path / "mirror" / "blogger.googleusercontent.com" / "a").mkdir(parents=True)
+    images = Images("download", tmp_path / "out", source=tmp_path / "mirror")
+    assert images.place(url) is None and url in images.failed
+
+
+def test_images_from_updates_a_copy_that_differs_and_dry_run_writes_nothing(tmp_path: Path):
+    source = local_copy(tmp_path, {"h.example/s1600/x.png": b"new"})
+    images = Images("download", tmp_path / "out", source=source)
+    name = images.local_name("https://h.example/s1600/x.png")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / name).write_bytes(b"old")
+    Images("download", tmp_path / "out", dry_run=True, source=source).place("https://h.example/s320/x.png")
+    assert (tmp_path / "out" / name).read_bytes() == b"old"
+    assert images.place("https://h.example/s320/x.png") == name
+    assert (tmp_path / "out" / name).read_bytes() == b"new"
+    dry = Images("download", tmp_path / "out", dry_run=True, source=source)
+    assert dry.place("https://h.example/s320/gone.png") is None  # a dry run reports what is missing too

@@ -237,34 +237,72 @@ def test_link_around_an_image_elsewhere_stays_a_link():
 
 # -- videos ----------------------------------------------------------------------------
 
+# A click-to-load facade: a link to the video, and the player's address for
+# _static/techblog-video.js; nothing is loaded from the video host with the page.
 EMBED = (
-    '<div class="video-embed"><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" '
-    'title="YouTube video" width="{w}" height="{h}" loading="lazy" allowfullscreen=""></iframe></div>\n'
+    '<div class="video-embed" data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" '
+    'data-embed-title="YouTube video"><a class="video-link" '
+    'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+    "Watch the video on YouTube</a></div>\n"
 )
 
 
-def test_youtube_iframe_becomes_a_privacy_friendly_embed():
+def test_youtube_iframe_becomes_a_click_to_load_facade():
     html = (
         '<iframe width="560" height="315" src="//www.youtube.com/embed/dQw4w9WgXcQ?rel=0" '
         'frameborder="0"></iframe>'
     )
     conversion = to_myst(html)
-    assert conversion.text == EMBED.format(w=560, h=315)
+    assert conversion.text == EMBED
     assert conversion.raw_html_blocks == 1
+    assert "<iframe" not in conversion.text
 
 
-def test_youtube_object_embed_becomes_an_iframe():
+def test_youtube_object_embed_becomes_a_facade():
     html = (
         '<object width="425" height="344">'
         '<param name="movie" value="http://www.youtube.com/v/dQw4w9WgXcQ&hl=en"></param>'
         '<embed src="http://www.youtube.com/v/dQw4w9WgXcQ&hl=en" type="application/x-shockwave-flash" '
         'width="425" height="344"></embed></object>'
     )
-    assert myst(html) == EMBED.format(w=425, h=344)
+    assert myst(html) == EMBED
 
 
-def test_youtube_embed_alone_becomes_an_iframe():
-    assert myst('<embed src="http://www.youtube.com/v/dQw4w9WgXcQ">') == EMBED.format(w=560, h=315)
+def test_youtube_embed_alone_becomes_a_facade():
+    assert myst('<embed src="http://www.youtube.com/v/dQw4w9WgXcQ">') == EMBED
+
+
+def test_a_videos_title_names_it_in_the_link_and_the_player():
+    text = myst('<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="Cells &amp; &quot;v2&quot;">'
+                "</iframe>")
+    assert text == (
+        '<div class="video-embed" data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" '
+        'data-embed-title="Cells &amp; &quot;v2&quot;"><a class="video-link" '
+        'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        'Watch the video “Cells &amp; "v2"” on YouTube</a></div>\n'
+    )
+
+
+def test_youtubes_default_iframe_title_says_nothing_and_is_not_shown():
+    html = '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="YouTube video player"></iframe>'
+    assert myst(html) == EMBED
+
+
+def test_a_video_hosts_address_that_is_no_player_becomes_a_link_only():
+    text = myst('<iframe src="https://www.youtube.com/watch?v=dQw4w9WgXcQ"></iframe>')
+    assert text == (
+        '<div class="video-embed" data-embed-title="YouTube video"><a class="video-link" '
+        'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">Watch the video on YouTube</a></div>\n'
+    )
+
+
+def test_a_video_in_a_raw_html_table_is_a_facade_too():
+    html = ('<table><tr><td><p>a</p><p>b</p></td><td><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ">'
+            "</iframe></td></tr></table>")
+    text = myst(html)
+    assert "<table>" in text and "<iframe" not in text
+    player = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert f'<div class="video-embed" data-embed-src="{player}"' in text
 
 
 def test_video_embed_is_an_html_block_in_myst():
@@ -378,11 +416,11 @@ def test_rule_between_paragraphs_is_a_transition_but_not_at_the_edges():
     assert myst("<hr><p>a</p><hr><hr><p>b</p><hr>") == "a\n\n***\n\nb\n"
 
 
-def test_vimeo_iframe_is_embedded():
+def test_vimeo_iframe_becomes_a_facade():
     text = myst('<iframe src="//player.vimeo.com/video/123" title="Talk"></iframe>')
     assert text == (
-        '<div class="video-embed"><iframe src="https://player.vimeo.com/video/123" title="Talk" '
-        'width="560" height="315" loading="lazy" allowfullscreen=""></iframe></div>\n'
+        '<div class="video-embed" data-embed-src="https://player.vimeo.com/video/123" data-embed-title="Talk">'
+        '<a class="video-link" href="https://vimeo.com/123">Watch the video “Talk” on Vimeo</a></div>\n'
     )
 
 
@@ -535,6 +573,43 @@ def test_clean_html_keeps_only_video_iframes():
     html += '<iframe src="https://evil.example\\@www.youtube.com/">t</iframe>'
     expected = "".join(f'<iframe src="https://{host}/embed/x"></iframe>' for host in sorted(VIDEO_HOSTS))
     assert clean_html(html) == expected
+
+
+FACADE = (
+    '<div class="video-embed" data-embed-src="{src}" data-embed-title="t">'
+    '<a class="video-link other" href="https://www.youtube.com/watch?v=x">w</a></div>'
+)
+
+
+@pytest.mark.parametrize("src", ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+                                 "https://player.vimeo.com/video/123"])
+def test_clean_html_keeps_a_facades_player_of_the_privacy_friendly_hosts(src):
+    assert clean_html(FACADE.format(src=src)) == (
+        f'<div class="video-embed" data-embed-src="{src}" data-embed-title="t">'
+        '<a class="video-link" href="https://www.youtube.com/watch?v=x">w</a></div>'
+    )
+
+
+@pytest.mark.parametrize("src", [
+    "https://www.youtube.com/embed/dQw4w9WgXcQ",  # sets cookies
+    "http://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+    "https://evil.example/embed/x",
+    "https://www.youtube-nocookie.com.evil.example/embed/x",
+    "https://evil.example\\@www.youtube-nocookie.com/embed/x",
+    "https://www.youtube-nocookie.com/embed/x?autoplay=1&origin=https://evil.example",
+    "https://player.vimeo.com/video/123/../../x",
+    "javascript:alert(1)",
+])
+def test_clean_html_drops_any_other_player(src):
+    assert 'data-embed-src' not in clean_html(FACADE.format(src=src))
+
+
+def test_comments_keep_no_facade_attributes():
+    """The archived comments' policy did not change: no player, no classes on links."""
+    src = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert clean_html(FACADE.format(src=src), comment=True) == (
+        '<div class="video-embed"><a href="https://www.youtube.com/watch?v=x" rel="nofollow ugc">w</a></div>'
+    )
 
 
 def test_clean_html_for_comments():

@@ -5,6 +5,13 @@ form instead of the ``/s320/`` thumbnail shown in the post), retries a few
 times, and never aborts the import: a failure is reported and the image
 stays hot-linked. Files are named after a hash of the URL, so a re-run finds
 what it already downloaded and writes the same bytes.
+
+With ``source`` (``--images-from DIR``), ``download`` reads a local copy of the
+old blog's images instead of the network: ``DIR/<host>/<path>``, as
+``wget --mirror`` of the image hosts lays it out. The largest variant is looked
+up first, then the URL as written; a missing file is a failed download (unless
+an earlier import already has the image). The local copy is the reference: an
+image of ``folder`` that differs from it is replaced.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ class Images:
     mode: str  # keep or download
     folder: Path  # <out>/_images
     dry_run: bool = False
+    source: Path | None = None  # a local copy of the image hosts: <source>/<host>/<path>
     kept: list[str] = field(default_factory=list)
     downloaded: dict[str, str] = field(default_factory=dict)  # url -> file name
     failed: dict[str, str] = field(default_factory=dict)  # url -> reason
@@ -55,17 +63,52 @@ class Images:
         big = largest_variant(url)
         name = self.local_name(big)
         target = self.folder / name
-        if target.is_file() or self.dry_run:
+        if self.source is None and (target.is_file() or self.dry_run):
             self.downloaded[url] = name
             return name
-        error = self._fetch(big, target)
+        fetch = self._copy if self.source is not None else self._fetch
+        error = fetch(big, target)
         if error and big != url:  # the full size may not exist; the shown size does
-            error = self._fetch(url, target)
+            error = fetch(url, target)
+        if error and self.source is not None and target.is_file():
+            error = None  # not in the local copy, but fetched by an earlier import
         if error:
             self.failed[url] = error
             return None
         self.downloaded[url] = name
         return name
+
+    def local_copy(self, url: str) -> Path | None:
+        """``url``'s file in ``source`` (``<host>/<path>``, percent-decoded or as written), if any."""
+        if self.source is None:
+            return None
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", host):
+            return None
+        for path in dict.fromkeys((parts.path, unquote(parts.path))):
+            segments = path.split("/")[1:]
+            if not segments or any(s in ("", ".", "..") or "\\" in s or "\0" in s for s in segments):
+                continue  # never outside <source>/<host>: the export is untrusted
+            candidate = self.source.joinpath(host, *segments)
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError:  # a name too long for the file system, say: not there
+                continue
+        return None
+
+    def _copy(self, url: str, target: Path) -> str | None:
+        found = self.local_copy(url)
+        if found is None:
+            return f"no copy in the --images-from folder {self.source}"
+        if found.stat().st_size > MAX_BYTES:
+            return f"larger than {MAX_BYTES} bytes"
+        data = found.read_bytes()
+        if not self.dry_run and not (target.is_file() and target.read_bytes() == data):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)  # the local copy is the reference: a changed image is updated
+        return None
 
     def _fetch(self, url: str, target: Path) -> str | None:
         reason = ""

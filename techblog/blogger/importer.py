@@ -49,6 +49,7 @@ class Options:
     out: Path
     timezone: str | None = None
     images: str = "keep"
+    images_from: Path | None = None  # a local copy of the image hosts (<dir>/<host>/<path>) for "download"
     drafts: bool = False
     dry_run: bool = False
     force: bool = False
@@ -97,7 +98,8 @@ class Importer:
             "url": self.old.url,
             "time_zone": str(self.tz),
         }
-        self.images = Images(self.o.images, self.o.out / "_images", dry_run=self.o.dry_run)
+        self.images = Images(self.o.images, self.o.out / "_images", dry_run=self.o.dry_run,
+                             source=self.o.images_from)
         self.others = self._other_posts()
         planned = self._plan(export)
         self.tags = self._tag_spellings(planned)

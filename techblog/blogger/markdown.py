@@ -12,7 +12,9 @@ Done here by hand is only what is Blogger's or MyST's own:
   a hard line break (a backslash at the end of the line).
 * Images: a link around an image that points to a larger copy of it (Blogger's
   ``s1600``/``s0`` URL) shows the large image; a caption table becomes a MyST
-  ``{figure}``; YouTube and Vimeo become a lazy, privacy-friendly ``<iframe>``.
+  ``{figure}``; a YouTube or Vimeo embed becomes a click-to-load facade (see
+  :func:`video_facade`): a link to the video that loads nothing from the video
+  host until the reader asks for the player.
 * The jump break becomes the MyST comment ``% more`` on its own line.
 * Code blocks are fenced with a fence longer than any backtick run inside.
 * Tables: pipe tables when simple, else sanitised raw HTML (never dropped).
@@ -32,11 +34,12 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
 from markdownify import ATX, MarkdownConverter
 
-from .sanitize import clean_html
+from .sanitize import VIDEO_HOSTS, clean_html
 
 
 @dataclass
@@ -87,6 +90,41 @@ def _video_url(url: str | None) -> str | None:
     if match := _VIMEO.match(url):
         return f"https://player.vimeo.com/video/{match[1]}"
     return None
+
+
+# Titles that say nothing about the video (YouTube's default embed code has the first).
+_GENERIC_TITLE = re.compile(r"(?:youtube|vimeo)?\s*(?:video\s*)?(?:player)?", re.I)
+
+
+def video_facade(src: str, title: str | None = None) -> str | None:
+    """A click-to-load stand-in for a video iframe: nothing is loaded from the video host.
+
+    ``<div class="video-embed" data-embed-src="EMBED" data-embed-title="TITLE">`` holding a
+    link to the video's page; ``_static/techblog-video.js`` adds a "Play here" button
+    that puts the player (an iframe of EMBED) in its place. Without JavaScript the
+    link still leads to the video. None when ``src`` is no video of a known host.
+    """
+    title = _collapse(title or "").strip()
+    if _GENERIC_TITLE.fullmatch(title):
+        title = ""
+    embed = _video_url(src)
+    if embed is None:  # a video host's address we cannot turn into an embed: a link only, no player
+        parts = urlsplit(src or "")
+        if parts.scheme != "https" or parts.netloc.lower() not in VIDEO_HOSTS:
+            return None
+        return _facade_markup("Vimeo" if "vimeo" in parts.netloc.lower() else "YouTube", None, src, title)
+    if "youtube" in embed:
+        video_id = embed.rsplit("/", 1)[1]
+        return _facade_markup("YouTube", embed, f"https://www.youtube.com/watch?v={video_id}", title)
+    return _facade_markup("Vimeo", embed, f"https://vimeo.com/{embed.rsplit('/', 1)[1]}", title)
+
+
+def _facade_markup(host: str, embed: str | None, page: str, title: str) -> str:
+    text = f"Watch the video “{title}” on {host}" if title else f"Watch the video on {host}"
+    attrs = f' data-embed-src="{html_lib.escape(embed)}"' if embed else ""
+    attrs += f' data-embed-title="{html_lib.escape(title or f"{host} video")}"'
+    link = f'<a class="video-link" href="{html_lib.escape(page)}">{html_lib.escape(text, quote=False)}</a>'
+    return f'<div class="video-embed"{attrs}>{link}</div>'
 
 
 def _prepare(html: str) -> str:
@@ -399,16 +437,9 @@ class _Converter(MarkdownConverter):
         return self._block(f"{fence}{language}\n{code}\n{fence}")
 
     def _video(self, el: Tag) -> str:
-        src = el.get("src")  # the sanitiser kept only https iframes of the video hosts
-        if not src:
-            return ""
-        host = "YouTube" if "youtube" in src else "Vimeo" if "vimeo" in src else "Embedded"
-        defaults = {"width": "560", "height": "315"}
-        size = {k: el[k] if str(el.get(k, "")).isdigit() else v for k, v in defaults.items()}
-        attrs = {"src": src, "title": el.get("title") or f"{host} video", **size}
-        iframe = " ".join(f'{k}="{html_lib.escape(v)}"' for k, v in attrs.items())
-        iframe = f'<iframe {iframe} loading="lazy" allowfullscreen></iframe>'
-        return self._raw(f'<div class="video-embed">{iframe}</div>')
+        # The sanitiser kept only https iframes of the video hosts; none is written as one.
+        facade = video_facade(el.get("src") or "", el.get("title"))
+        return self._raw(facade) if facade else ""
 
     def _role(self, el: Tag) -> str:
         text = _collapse(el.get_text())
@@ -503,6 +534,9 @@ class _Converter(MarkdownConverter):
             elif tag.name == "img" and tag.get("src"):
                 tag["src"] = self.image_url(tag["src"])
                 self.images.append(tag["src"])
+        for frame in table.find_all("iframe"):  # a video in a cell: a facade too, never an iframe
+            facade = video_facade(frame.get("src") or "", frame.get("title"))
+            frame.replace_with(_soup(facade).div if facade else "")
         return self._raw(str(table))
 
     def convert_td(self, el, text, parent_tags):

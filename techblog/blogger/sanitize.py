@@ -21,6 +21,10 @@ for a reason:
   ``video-embed`` (our own wrapper) and the language of a code block,
   normalised to ``language-X`` (from ``language-X``, prettify's ``lang-X`` or
   SyntaxHighlighter's ``brush: X``).
+* Posts only, for the converter's click-to-load video (markdown.video_facade):
+  ``<a class="video-link">`` and the wrapper's ``data-embed-src``, kept only
+  when it is exactly an https player address of :data:`EMBED_HOSTS` (the
+  page's script loads it into an iframe on a click), and ``data-embed-title``.
 * URL schemes: ``http``, ``https``, ``mailto`` for links; ``http``/``https``
   for images (a ``mailto:`` image makes no sense). ``javascript:`` and
   ``data:`` URLs are removed; relative URLs are kept (links between posts).
@@ -43,6 +47,9 @@ from urllib.parse import SplitResult, urlsplit
 import nh3
 
 VIDEO_HOSTS = frozenset({"www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com"})
+# What a video facade may load, on a click: the privacy-friendly players only.
+EMBED_HOSTS = frozenset({"www.youtube-nocookie.com", "player.vimeo.com"})
+_EMBED_SRC = re.compile(r"https://(?:www\.youtube-nocookie\.com/embed/[\w-]+|player\.vimeo\.com/video/\d+)")
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _TAGS = {
@@ -73,7 +80,10 @@ _ATTRIBUTES = {
     "div": {"class"},
     "table": {"class"},
 }
-_CLASSES = {"div": {"video-embed"}, "table": {"tr-caption-container"}, "td": {"tr-caption"}}
+# Posts only (never comments): the converter's video facade.
+_POST_ATTRIBUTES = {"div": {"data-embed-src", "data-embed-title"}, "a": {"class"}}
+_CLASSES = {"div": {"video-embed"}, "table": {"tr-caption-container"}, "td": {"tr-caption"},
+            "a": {"video-link"}}
 _LANGUAGE = re.compile(r"(?:\blanguage-|\blang-|\bbrush:\s*)([A-Za-z0-9_+#.-]+)")
 # nh3 escapes <, > and " inside attribute values, so an iframe's start tag ends at the first ">".
 _HEADING_TAG = re.compile(r"<(/?)h[1-6]>")  # in nh3's output: no attributes, text has "&lt;"
@@ -84,6 +94,9 @@ def clean_html(html: str, *, comment: bool = False) -> str:
     """Sanitised HTML: only the allowlisted tags, attributes and URLs (see the module doc)."""
     tags = _TAGS - {"img", "iframe"} if comment else _TAGS
     attributes = {tag: attrs for tag, attrs in _ATTRIBUTES.items() if tag in tags}
+    if not comment:
+        attributes = {tag: attributes.get(tag, set()) | _POST_ATTRIBUTES.get(tag, set())
+                      for tag in attributes.keys() | _POST_ATTRIBUTES.keys()}
     cleaned = nh3.clean(
         html,
         tags=tags,
@@ -119,6 +132,8 @@ def _filter(tag: str, attr: str, value: str) -> str | None:
         return value if parts and parts.scheme.lower() in ("", "http", "https") else None
     if tag == "iframe" and attr == "src":
         return value if _video_src(value) else None
+    if attr == "data-embed-src":
+        return value if _EMBED_SRC.fullmatch(value) else None
     return value  # the attribute is on the allowlist, its URL (if any) passed nh3's scheme check
 
 

@@ -1,0 +1,34 @@
+/* Search results show each post's date.
+ *
+ * Sphinx 9.0's searchtools.js draws a result as the page title and a snippet
+ * of its text, made by Search.makeSearchSummary from the result page's HTML,
+ * which it has just fetched. Sphinx has no option for more; this wraps that
+ * function to put the post's date (from the page's post header) in front of
+ * the snippet. Pages that are not posts keep their plain snippet.
+ */
+(function () {
+  "use strict";
+  if (typeof Search === "undefined" || typeof Search.makeSearchSummary !== "function") {
+    return;
+  }
+  var makeSummary = Search.makeSearchSummary;
+  Search.makeSearchSummary = function (htmlText, keywords, anchor) {
+    var summary = makeSummary(htmlText, keywords, anchor);
+    var page = new DOMParser().parseFromString(htmlText, "text/html");
+    var posted = page.querySelector(".techblog-post-header time.post-date");
+    if (!posted) {
+      return summary;
+    }
+    var date = document.createElement("time");
+    date.className = "search-result-date";
+    date.dateTime = posted.getAttribute("datetime");
+    date.textContent = posted.textContent.trim();
+    var result = document.createElement("div");
+    result.className = "search-result-meta";
+    result.appendChild(date);
+    if (summary) {
+      result.appendChild(summary);
+    }
+    return result;
+  };
+})();

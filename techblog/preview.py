@@ -1,0 +1,77 @@
+"""The author's live preview: ``python -m techblog serve`` (``make serve``).
+
+Runs two servers on loopback together: sphinx-autobuild (the site, rebuilt on
+every save, drafts shown) and a local Isso (``comments --local``: no
+moderation, a preview database), with the site pointed at that Isso, so an
+author can read and write comments on the page being written. Ctrl-C or
+SIGTERM stops both; if either one stops on its own, the other is stopped
+too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+# Never rebuild because of these: build output, the venv, tests, and the
+# comment database, which changes on every comment.
+IGNORED = ("_build/*", ".venv/*", "tests/*", ".data/*", ".git/*")
+
+
+def commands(root: Path, host: str, port: int, comments_port: int, builddir: str) -> list[list[str]]:
+    site = f"http://{host}:{port}"
+    comments = f"http://{host}:{comments_port}"
+    isso = [sys.executable, "-m", "techblog", "--root", str(root), "comments", "--local",
+            "--listen", comments, "--origin", site]
+    ignores = [arg for pattern in IGNORED for arg in ("--ignore", pattern)]
+    autobuild = [sys.executable, "-m", "sphinx_autobuild", "-b", "html", "--host", host, "--port", str(port),
+                 *ignores, "-D", "techblog_show_drafts=1", "-D", f"techblog_comments_server={comments}",
+                 str(root), builddir]
+    return [isso, autobuild]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.root.resolve()
+    processes: list[subprocess.Popen] = []
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        for command in commands(root, args.host, args.port, args.comments_port, args.builddir):
+            processes.append(subprocess.Popen(command, cwd=root))
+        print(f"Preview: http://{args.host}:{args.port}/ (comments: http://{args.host}:{args.comments_port}/); "
+              "Ctrl-C stops both", file=sys.stderr, flush=True)
+        while all(process.poll() is None for process in processes):
+            try:
+                processes[0].wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+        return next(p.returncode for p in processes if p.returncode is not None) or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(processes)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="the site (default: 8000)")
+    parser.add_argument("--comments-port", type=int, default=8001, help="the local Isso (default: 8001)")
+    parser.add_argument("--builddir", default="_build/preview")

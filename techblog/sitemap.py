@@ -1,0 +1,102 @@
+"""What search engines read: ``sitemap.xml`` and ``robots.txt``.
+
+sphinx-sitemap lists every page the build writes, with the absolute address
+from ``html_baseurl`` (``blog_baseurl``). Left out: the pages in
+:data:`NOT_LISTED` (search, the general index, the 404 page, ABlog's empty drafts
+page), pages that only redirect (drawn with :data:`REDIRECT_TEMPLATES`) and,
+in a preview build (``techblog_show_drafts``), the unpublished posts.
+Redirect pages from the old blog's addresses are not written as Sphinx
+pages, so they are never listed.
+
+No ``<lastmod>``: sphinx-sitemap takes it from git (sphinx-last-updated-by-git),
+which warns outside a checkout and gives a copied tree other dates than the
+commit; the feeds already carry each post's ``updated``.
+
+``robots.txt`` is written at the output root from ``html_baseurl``, so it
+names the sitemap wherever the site is published.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ConfigError
+
+from .drafts import is_unpublished
+from .metadata import posts_of
+
+# Docnames that are pages but not worth a search result.
+NOT_LISTED = ("search", "genindex", "404", "blog/drafts")
+# Pages that send the reader elsewhere: ABlog's for a post's `redirect`, ours
+# for blog.html (techblog/collection_pages.py).
+REDIRECT_TEMPLATES = ("ablog/redirect.html", "techblog/moved.html")
+
+
+def page_url(app: Sphinx, docname: str) -> str:
+    """The sitemap's entry for a docname (relative to ``html_baseurl``)."""
+    return docname + (app.config.html_file_suffix or ".html")
+
+
+def check_baseurl(app: Sphinx, config: Config) -> None:
+    # sphinx-sitemap and the feeds append page paths to it as they are.
+    if not config.html_baseurl.endswith("/"):
+        raise ConfigError(f"html_baseurl {config.html_baseurl!r} (blog_baseurl, TECHBLOG_BASEURL) "
+                          "must end with '/'")
+
+
+def exclude_from_sitemap(app: Sphinx, config: Config) -> None:
+    drafts = [docname for docname in posts_of(config) if is_unpublished(app, docname)]
+    config.sitemap_excludes = [*config.sitemap_excludes,
+                               *(page_url(app, docname) for docname in [*NOT_LISTED, *drafts])]
+
+
+def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    # Before sphinx-sitemap (500) reads the exclusions for this page.
+    if templatename in REDIRECT_TEMPLATES:
+        app.config.sitemap_excludes.append(page_url(app, pagename))
+
+
+def write_every_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """sphinx-sitemap only lists the pages written in this build
+    (jdillard/sphinx-sitemap#13); an incremental build writes them all so
+    that the sitemap stays complete. Writing is cheap; reading is not redone."""
+    return sorted(env.found_docs) if app.builder.format == "html" else []
+
+
+def release_sitemap_queue(app: Sphinx, exception: Exception | None) -> None:
+    """sphinx-sitemap gathers the pages through a multiprocessing manager: a
+    forked process that otherwise lives until the interpreter exits, holding
+    every pipe the building process had open. In a process that builds more
+    than once (the tests) that can be a browser driver's stdin, which then
+    never closes, and the run hangs at exit. Once the sitemap is written, the
+    manager is shut down (dropping the queue is not enough: the traceback of
+    its last ``queue.Empty`` keeps it alive until the garbage collector runs)."""
+    queue, app.sitemap_links = getattr(app, "sitemap_links", None), None
+    manager = getattr(queue, "_manager", None)  # the proxy's manager (multiprocessing.managers.BaseProxy)
+    if manager is not None:
+        manager.shutdown()
+
+
+def robots_txt(sitemap_url: str) -> str:
+    return f"User-agent: *\nDisallow:\n\nSitemap: {sitemap_url}\n"
+
+
+def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    sitemap_url = app.config.html_baseurl + app.config.sitemap_filename
+    Path(app.outdir, "robots.txt").write_text(robots_txt(sitemap_url), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> None:
+    app.setup_extension("sphinx_sitemap")
+    # After the posts are checked (300) and drafts decided (400).
+    app.connect("config-inited", check_baseurl)
+    app.connect("config-inited", exclude_from_sitemap, priority=500)
+    app.connect("html-page-context", exclude_redirects, priority=450)
+    app.connect("env-updated", write_every_page)
+    app.connect("build-finished", write_robots_txt)
+    app.connect("build-finished", release_sitemap_queue, priority=900)  # after sphinx-sitemap (500)

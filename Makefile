@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 COMMENTS_PORT ?= 8001
 
-.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import test clean distclean
+.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build test clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ import-blogger: $(VENV)/.site-installed
 ## bench-import: time the importer on a generated 2,000-post, 10,000-comment export
 bench-import: $(VENV)/.site-installed
 	$(BIN)/python bench/import_blogger.py
+
+## bench-build: time clean, no-op and incremental builds of generated 100- and 1,000-post sites, and Pelican [ARGS="--sizes 10000 --jobs auto"]
+bench-build: $(VENV)/.site-installed
+	$(BIN)/python bench/build_speed.py $(ARGS)
 
 # axe-core, which the browser tests inject into pages (pinned in its lock file).
 AXE := tests/browser/node_modules/axe-core/axe.min.js

@@ -18,10 +18,9 @@ __version__ = "0.2.0"
 
 
 def setup(app) -> dict:
-    from . import (ablog_adapters, archived_comments, collection_pages, comments, drafts, feeds, listings, metadata,
-                   navigation, pagination, postheader, redirects, search)
-    from . import linkpreviews, notfound_page, sitemap
-    from . import video_embeds
+    from . import (ablog_adapters, archived_comments, collection_pages, comments, drafts, feeds, linkpreviews,
+                   listings, metadata, navigation, notfound_page, pagination, postheader, redirects, search, sitemap,
+                   stale_output, video_embeds)
 
     app.setup_extension("ablog")
 
@@ -43,6 +42,7 @@ def setup(app) -> dict:
     comments.setup(app)
     search.setup(app)
     redirects.setup(app)
+    stale_output.setup(app)
     linkpreviews.setup(app)
     sitemap.setup(app)
     notfound_page.setup(app)

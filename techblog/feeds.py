@@ -34,6 +34,7 @@ from sphinx.errors import ConfigError
 from . import __version__
 from .contract import PostMeta
 from .dates import rfc3339
+from . import stale_output
 from .metadata import posts_of, rules_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -190,7 +191,10 @@ def write_feeds(app: Sphinx):
     if app.builder.format != "html" or not app.config.blog_baseurl:
         return
     blog = Blog(app)
-    FeedWriter(app).write(Path(app.outdir), collect_feeds(app, blog))
+    feeds = collect_feeds(app, blog)
+    FeedWriter(app).write(Path(app.outdir), feeds)
+    for feed in feeds:
+        stale_output.produced(app, Path(feed.path).as_posix())
     yield from ()  # html-collect-pages wants an iterable of pages; feeds are not pages
 
 

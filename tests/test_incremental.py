@@ -1,0 +1,55 @@
+"""Incremental builds are correct: after adding, editing, re-tagging or
+deleting a post, every file of an incremental build is the same as in a
+clean build of the same sources (and there is no file more or less)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, sphinx_build
+
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import add_post, delete_post, edit_post, make_site, retag_post  # noqa: E402
+
+# Fixed "now", so that both builds publish the same posts.
+ENV = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+
+def outputs(outdir: Path) -> dict[str, bytes]:
+    return {path.relative_to(outdir).as_posix(): path.read_bytes()
+            for path in outdir.rglob("*") if path.is_file() and ".doctrees" not in path.parts}
+
+
+def differences(incremental: dict[str, bytes], clean: dict[str, bytes]) -> list[str]:
+    return sorted(
+        [f"only in the incremental build: {name}" for name in incremental.keys() - clean.keys()]
+        + [f"only in the clean build: {name}" for name in clean.keys() - incremental.keys()]
+        + [f"differs: {name}" for name in incremental.keys() & clean.keys() if incremental[name] != clean[name]]
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A generated 16-post site, built once; the tests change it in turn."""
+    root = tmp_path_factory.mktemp("incremental")
+    src = make_site(root / "src", 16)
+    first = sphinx_build(src, root / "incremental", root / "doctrees", env=ENV)
+    assert first.returncode == 0, first.output
+    return root
+
+
+@pytest.mark.parametrize("change", [add_post, edit_post, retag_post, delete_post],
+                         ids=["add", "edit", "retag", "delete"])
+def test_an_incremental_build_equals_a_clean_build(site, change):
+    change(site / "src")
+    incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)
+    assert incremental.returncode == 0, incremental.output
+    clean_dir = site / f"clean-{change.__name__}"
+    shutil.rmtree(clean_dir, ignore_errors=True)
+    clean = sphinx_build(site / "src", clean_dir / "html", clean_dir / "doctrees", env=ENV)
+    assert clean.returncode == 0, clean.output
+    assert differences(outputs(incremental.outdir), outputs(clean.outdir)) == []

@@ -30,7 +30,6 @@ from .metadata import posts_of
 from .settings import InvalidSetting
 
 SETTING = "techblog_comments_server"
-TEMPLATE = "techblog/comments.html"
 SCRIPT = "techblog-comments.js"
 EXPECTED = (
     "expected a path on this site such as '/comments/', an http(s) URL such as "
@@ -94,7 +93,6 @@ def add_thread(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         return
     meta = posts_of(app.config)[pagename]
     context["techblog_comments"] = {
-        "server": app.config[SETTING],
         "thread": thread_key(app, pagename),
         "title": context.get("title", ""),
         "legacy": bool(meta.original_url),

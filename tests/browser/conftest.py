@@ -5,12 +5,11 @@ another binary."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .servers import free_port, static_server
+from .servers import static_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As root in a container Chromium needs --no-sandbox; the others keep it
@@ -92,10 +91,3 @@ def serve_dir():
     for server in reversed(stack):
         server.__exit__(None, None, None)
 
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("_build", ".venv", ".git", ".data", "tests", "__pycache__"))
-    return dst
-
-
-__all__ = ["free_port", "copy_tree"]

@@ -19,8 +19,8 @@ __version__ = "0.2.0"
 
 def setup(app) -> dict:
     from . import (ablog_adapters, archived_comments, collection_pages, comments, drafts, feeds, linkpreviews,
-                   listings, metadata, navigation, notfound_page, pagination, postheader, redirects, search, sitemap,
-                   stale_output, video_embeds)
+                   listings, metadata, navigation, notfound_page, pagination, postheader, redirects, rewrites, search,
+                   sitemap, stale_output, video_embeds)
 
     app.setup_extension("ablog")
 
@@ -43,6 +43,7 @@ def setup(app) -> dict:
     search.setup(app)
     redirects.setup(app)
     stale_output.setup(app)
+    rewrites.setup(app)
     linkpreviews.setup(app)
     sitemap.setup(app)
     notfound_page.setup(app)

@@ -18,15 +18,18 @@ names the sitemap wherever the site is published.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
+from sphinx_sitemap import is_excluded
 
 from .drafts import is_unpublished
 from .metadata import posts_of
+
+_written: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 
 # Docnames that are pages but not worth a search result.
 NOT_LISTED = ("search", "genindex", "404", "blog/drafts")
@@ -59,11 +62,34 @@ def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: di
         app.config.sitemap_excludes.append(page_url(app, pagename))
 
 
-def write_every_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """sphinx-sitemap only lists the pages written in this build
-    (jdillard/sphinx-sitemap#13); an incremental build writes them all so
-    that the sitemap stays complete. Writing is cheap; reading is not redone."""
-    return sorted(env.found_docs) if app.builder.format == "html" else []
+def note_written_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    _written.setdefault(app, set()).add(pagename)
+
+
+def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
+    """sphinx-sitemap lists only the pages written in this build
+    (jdillard/sphinx-sitemap#13), and an incremental build writes only what
+    changed (rewrites.py). Before it writes the sitemap, the documents not
+    written this time are added, and the entries put in the order a clean
+    build gives: documents by name (as Sphinx writes them), then the
+    generated pages in the order they were made."""
+    queue = getattr(app, "sitemap_links", None)
+    if exception is not None or queue is None or app.builder.format != "html":
+        return
+    entries = []
+    while not queue.empty():
+        entries.append(queue.get_nowait())
+    seen = {link for link, _ in entries}
+    written = _written.get(app, set())
+    for docname in sorted(app.env.found_docs - written):
+        link = page_url(app, docname)
+        if link not in seen and not is_excluded(link, app.config.sitemap_excludes):
+            entries.append((link, None))
+    documents = {page_url(app, docname) for docname in app.env.found_docs}
+    ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + [
+        e for e in entries if e[0] not in documents]
+    for entry in ordered:
+        queue.put(entry)
 
 
 def release_sitemap_queue(app: Sphinx, exception: Exception | None) -> None:
@@ -97,6 +123,7 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", check_baseurl)
     app.connect("config-inited", exclude_from_sitemap, priority=500)
     app.connect("html-page-context", exclude_redirects, priority=450)
-    app.connect("env-updated", write_every_page)
+    app.connect("html-page-context", note_written_page)
+    app.connect("build-finished", list_unwritten_pages, priority=400)  # before sphinx-sitemap (500)
     app.connect("build-finished", write_robots_txt)
     app.connect("build-finished", release_sitemap_queue, priority=900)  # after sphinx-sitemap (500)

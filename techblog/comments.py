@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from .feeds import page_url
 from .metadata import posts_of
 from .settings import InvalidSetting
 
@@ -78,8 +79,7 @@ def check_setting(app: Sphinx, config: Config) -> None:
 
 def thread_key(app: Sphinx, docname: str) -> str:
     """The Isso thread of a post: its path on the published site."""
-    base = urlsplit(app.config.blog_baseurl or "/").path.rstrip("/")
-    return f"{base}/{app.builder.get_target_uri(docname)}"
+    return urlsplit(page_url(app, docname)).path
 
 
 def comments_open(app: Sphinx, docname: str) -> bool:

@@ -18,7 +18,6 @@ names the sitemap wherever the site is published.
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -26,10 +25,10 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx_sitemap import is_excluded
 
+from . import stale_output
 from .drafts import is_unpublished
 from .metadata import posts_of
 
-_written: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 
 # Docnames that are pages but not worth a search result.
 NOT_LISTED = ("search", "genindex", "404", "blog/drafts")
@@ -62,10 +61,6 @@ def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: di
         app.config.sitemap_excludes.append(page_url(app, pagename))
 
 
-def note_written_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    _written.setdefault(app, set()).add(pagename)
-
-
 def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     """sphinx-sitemap lists only the pages written in this build
     (jdillard/sphinx-sitemap#13), and an incremental build writes only what
@@ -80,7 +75,7 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     while not queue.empty():
         entries.append(queue.get_nowait())
     seen = {link for link, _ in entries}
-    written = _written.get(app, set())
+    written = stale_output.written_pages(app)
     for docname in sorted(app.env.found_docs - written):
         link = page_url(app, docname)
         if link not in seen and not is_excluded(link, app.config.sitemap_excludes):
@@ -123,7 +118,6 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", check_baseurl)
     app.connect("config-inited", exclude_from_sitemap, priority=500)
     app.connect("html-page-context", exclude_redirects, priority=450)
-    app.connect("html-page-context", note_written_page)
     app.connect("build-finished", list_unwritten_pages, priority=400)  # before sphinx-sitemap (500)
     app.connect("build-finished", write_robots_txt)
     app.connect("build-finished", release_sitemap_queue, priority=900)  # after sphinx-sitemap (500)

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 MANIFEST = "techblog-outputs.json"
 
 _produced: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
+_written: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 
 
 def produced(app: Sphinx, relpath: str) -> None:
@@ -34,7 +35,13 @@ def produced(app: Sphinx, relpath: str) -> None:
     _produced.setdefault(app, set()).add(relpath)
 
 
-def record_generated_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def written_pages(app: Sphinx) -> set[str]:
+    """The pages (documents and generated pages) written in this build."""
+    return _written.get(app, set())
+
+
+def record_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    _written.setdefault(app, set()).add(pagename)
     if pagename not in app.env.found_docs:
         produced(app, app.builder.get_target_uri(pagename))
 
@@ -59,5 +66,5 @@ def remove_stale_outputs(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("html-page-context", record_generated_page)
+    app.connect("html-page-context", record_page)
     app.connect("build-finished", remove_stale_outputs)

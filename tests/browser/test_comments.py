@@ -41,7 +41,7 @@ def site(tmp_path_factory, serve_dir):
                          f"techblog_comments_server=http://127.0.0.1:{isso_port}")
     assert build.returncode == 0, build.output
     origin = serve_dir(build.outdir)
-    return {"origin": origin, "isso_port": isso_port, "isso_url": f"http://127.0.0.1:{isso_port}", "tmp": tmp}
+    return {"origin": origin, "isso_port": isso_port, "isso_url": f"http://127.0.0.1:{isso_port}"}
 
 
 @pytest.fixture

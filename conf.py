@@ -144,13 +144,20 @@ blog_sidebars = [
     "ablog/archives.html",
     "techblog/feed-link.html",
 ]
+# Post pages and tag (category, author, year) pages show only what is near
+# them (techblog/sidebars.py): lists of the whole site on every page would
+# make every page change with every new post.
+post_sidebars = ["techblog/section-nav.html", "techblog/feed-link.html"]
+collection_sidebars = ["techblog/collection-nav.html", "techblog/feed-link.html"]
 html_sidebars = {
     "index": blog_sidebars,
     "about": blog_sidebars,
     "blog": blog_sidebars,
-    "blog/**": blog_sidebars,
-    "posts/**": ["sidebar-nav-bs.html", *blog_sidebars],
-    "legacy/**": ["sidebar-nav-bs.html", *blog_sidebars],
+    "blog/**": collection_sidebars,
+    # ABlog's catalog pages: every tag (category, author, year) with its posts.
+    **{catalog: blog_sidebars for catalog in ["blog/tag", "blog/category", "blog/author", "blog/archive"]},
+    "posts/**": post_sidebars,
+    "legacy/**": post_sidebars,
     "404": [],
 }
 

@@ -20,7 +20,7 @@ __version__ = "0.2.0"
 def setup(app) -> dict:
     from . import (ablog_adapters, archived_comments, collection_pages, comments, drafts, feeds, linkpreviews,
                    listings, metadata, navigation, notfound_page, pagination, postheader, redirects, rewrites, search,
-                   sitemap, stale_output, video_embeds)
+                   sidebars, sitemap, stale_output, video_embeds)
 
     app.setup_extension("ablog")
 
@@ -41,6 +41,7 @@ def setup(app) -> dict:
     archived_comments.setup(app)
     comments.setup(app)
     search.setup(app)
+    sidebars.setup(app)
     redirects.setup(app)
     stale_output.setup(app)
     rewrites.setup(app)

@@ -30,7 +30,7 @@ def test_drafts_are_absent_from_listings_feeds_and_navigation(app, warning):
     assert not (app.outdir / "posts/2999/future.html").exists()
     assert not (app.outdir / "posts/2023/marked-draft.html").exists()
     nav = BeautifulSoup(page(app, "posts/2023/published.html"), "html.parser").select(
-        "nav.bd-docs-nav a.reference")
+        "nav.bd-docs-nav ul.bd-sidenav a.reference")
     assert [a.get_text(strip=True) for a in nav] == ["Published post"]
 
 

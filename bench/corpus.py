@@ -705,14 +705,14 @@ def edit_post(site: Path, post: Path | str | None = None, *, excerpt: bool = Fal
     return path
 
 
-def add_post(site: Path, seed: int = 0, date: dt.datetime | None = None) -> Path:
-    """Write a new post, newer than every generated one (``ADDED`` plus ``seed`` days).
-    Returns its path."""
+def add_post(site: Path, seed: int = 0, date: dt.datetime | None = None, category: str = "operations") -> Path:
+    """Write a new post, newer than every generated one (``ADDED`` plus ``seed`` days),
+    in ``category`` (``legacy`` puts it in the legacy section). Returns its path."""
     site = Path(site)
     when = date or ADDED + dt.timedelta(days=seed)
     taken = {path.stem for path in post_files(site)}
     [post] = generate(1, seed=10_000 + seed, first_number=10**6 + seed, dates=[when], taken=taken)
-    post.category = "operations"
+    post.category = category
     post.blocks = [block for block in post.blocks if block[0] != "link"]
     return write_posts(site, [post], {post.number: post})[0]
 

@@ -22,7 +22,7 @@ from ablog.post import generate_archive_pages
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import pagination
+from . import pagination, rewrites
 from .listings import summary_context
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,13 @@ def collection_pages(app: Sphinx, first: str, context: dict):
 
 
 def archive_pages(app: Sphinx):
+    """ABlog's pages and ours, each drawn only when what it shows changed."""
     if not ablog.builder_support(app):
         return
+    yield from rewrites.unchanged_skipped(app, all_archive_pages(app))
+
+
+def all_archive_pages(app: Sphinx):
     blog = Blog(app)
     for pagename, context, template in generate_archive_pages(app):
         collection = context.get("collection")

@@ -34,7 +34,7 @@ from sphinx.errors import ConfigError
 from . import __version__
 from .contract import PostMeta
 from .dates import rfc3339
-from . import stale_output
+from . import rewrites, stale_output
 from .metadata import posts_of, rules_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -163,9 +163,18 @@ class FeedWriter:
         sub(entry, "content", self.content(post), type="html")
         return entry
 
+    def inputs(self, feed: Feed) -> tuple:
+        """All a feed shows: it is drawn again only when this changed (rewrites.py)."""
+        return (rewrites.build_inputs(self.app), feed.path, feed.page, feed.title, feed.subtitle,
+                tuple((rewrites.post_key(self.app, post), repr(self.metas[post.docname]))
+                      for post in self.entry_posts(feed)))
+
     def write(self, outdir: Path, feeds: Iterable[Feed]) -> None:
+        generated = rewrites.generated(self.app)
         for feed in feeds:
             target = outdir / feed.path
+            if generated.unchanged("feed:" + feed.path, rewrites.digest_of(self.inputs(feed)), target):
+                continue
             data = self.feed_xml(feed)
             if target.is_file() and target.read_bytes() == data:
                 continue  # unchanged: keep the file (and its mtime) as it is

@@ -24,15 +24,19 @@ written again.
 
 from __future__ import annotations
 
+import posixpath
+import weakref
+
 from ablog.blog import Blog
 from docutils import nodes
+from sphinx import addnodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import pagination
+from . import pagination, rewrites
 from .drafts import is_unpublished
 from .metadata import posts_of
 from .pagination import Page, paginate
@@ -80,6 +84,30 @@ def select_posts(posts, filters: dict, limit: int | None) -> list:
     return chosen[:limit] if limit else chosen
 
 
+_excerpts: weakref.WeakKeyDictionary[Sphinx, dict] = weakref.WeakKeyDictionary()
+
+
+def excerpt_html(app: Sphinx, post, pagename: str) -> str:
+    """``post.to_html(pagename)``, drawn once per build for every page in one folder.
+
+    A post is listed on many pages (home, all posts, each of its tags...), and
+    ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13: a new
+    docutils document and writer every time). Links in it are relative to the
+    page's folder; one that points at the very page it is shown on is drawn
+    differently, so an excerpt with references is drawn per page.
+    """
+    cache = _excerpts.setdefault(app, {})
+    has_references = any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt)
+    key = (post.docname, post.section, pagename if has_references else posixpath.dirname(pagename))
+    if key not in cache:
+        cache[key] = post.to_html(pagename)
+    return cache[key]
+
+
+def forget_excerpts(app: Sphinx, env: BuildEnvironment) -> None:
+    _excerpts.pop(app, None)
+
+
 def summary_context(app: Sphinx, docname: str) -> dict:
     """What ``post-summary.html`` needs to draw a post on page ``docname``.
 
@@ -89,7 +117,7 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     metas = posts_of(app.config)
     return {
         "url": lambda target: app.builder.get_relative_uri(docname, target),
-        "excerpt": lambda post: post.to_html(docname),
+        "excerpt": lambda post: excerpt_html(app, post, docname),
         "meta_of": lambda post: metas[post.docname],
         "is_unpublished": lambda post: is_unpublished(app, post.docname),
         "date_format": app.config.post_date_format,
@@ -126,9 +154,14 @@ def paginated_listings(env: BuildEnvironment) -> dict[str, dict]:
 
 
 def listing_pages(app: Sphinx):
-    """Pages 2..N of every paginated listing; page 1 is the document itself."""
+    """Pages 2..N of every paginated listing (page 1 is the document itself),
+    each drawn only when what it shows changed."""
     if app.builder.format != "html":
         return
+    yield from rewrites.unchanged_skipped(app, all_listing_pages(app))
+
+
+def all_listing_pages(app: Sphinx):
     env = app.env
     for docname, filters in sorted(paginated_listings(env).items()):
         if docname not in env.all_docs:
@@ -215,5 +248,6 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", note_listing_doc)
     app.connect("env-purge-doc", purge_listing_doc)
     app.connect("env-updated", outdated_listings)
+    app.connect("env-updated", forget_excerpts)
     app.connect("html-collect-pages", listing_pages)
     app.connect("html-page-context", add_first_page)

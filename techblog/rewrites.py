@@ -1,48 +1,283 @@
-"""Which pages an incremental build writes again.
+"""Which pages a build writes: each page when what it shows has changed.
 
-Every page carries parts that show the whole site: the left navigation (the
-toctrees, with every post's title), the blog sidebars (recent posts, tags,
-categories, archives) and the date-ordered previous/next links. Sphinx
-rewrites only the documents whose sources changed, so those parts would go
-stale elsewhere. When what they show changes (a post added, removed,
-retitled, re-dated, re-tagged, given another category or author, or any
-page's title or place in a toctree), every page is written again. An edit
-inside a post's body rewrites that post, and the listings that show its
-excerpt (``listings.py``); generated pages and feeds are redone on every build.
+Sphinx writes a document again when its own source changed. But a page
+also shows parts of other pages: its sidebars (``sidebars.py``), the
+previous/next links of a post, the titles of the documents it links to or
+lists in a toctree, and, for generated pages (a tag's pages, listing pages
+2..N, ABlog's catalog pages), the posts they list. For each page this module
+keeps a digest of those inputs and writes the page again exactly when the
+digest changes:
+
+- documents: :func:`rewrite_changed_documents` (``env-updated``) hands back
+  to Sphinx the ones whose inputs changed; the digests live in the pickled
+  environment;
+- generated pages: :func:`unchanged_skipped` wraps the ``html-collect-pages``
+  generators and drops a page whose digest is the one its file was written
+  with (kept in ``<doctreedir>/techblog-generated.pickle``, saved only after a
+  build that succeeded).
+
+The digests also cover what every page shows alike: the configuration and
+tags (Sphinx's ``.buildinfo`` hashes), the newest template and this
+package's version. Pages whose sources changed are written by Sphinx anyway;
+listings inside documents are ``listings.py``'s.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
+import pickle
+import weakref
+from pathlib import Path
 
+from ablog.blog import Blog, Catalog, Collection, Post
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util import docname_join, logging
+
+from . import __version__, sidebars, stale_output
+
+logger = logging.getLogger(__name__)
+GENERATED = "techblog-generated.pickle"
 
 
-def site_fingerprint(env: BuildEnvironment) -> str:
-    """A digest of everything the site-wide parts of a page show."""
+# -- What pages show of posts -----------------------------------------------------------
+
+
+_post_keys: weakref.WeakKeyDictionary[Sphinx, dict] = weakref.WeakKeyDictionary()
+
+
+def post_key(app: Sphinx, post: Post) -> tuple:
+    """What a listing, a feed or a catalog can show of a post."""
+    keys = _post_keys.setdefault(app, {})
+    ident = (post.docname, post.section)
+    if ident not in keys:
+        excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
+        labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ())
+                       for attr in ("tags", "author", "category"))
+        # The time the source was last read: a changed post is drawn again
+        # wherever it is shown (a feed shows all of it); and what it links to.
+        keys[ident] = (post.docname, post.section, post.title, str(post.date), str(post.update), labels, excerpt,
+                       post.options.get("image"), str(app.env.all_docs.get(post.docname)),
+                       referred(app, post.docname))
+    return keys[ident]
+
+
+def forget_post_keys(app: Sphinx, env: BuildEnvironment) -> None:
+    _post_keys.pop(app, None)
+
+
+def site_fingerprint(app: Sphinx) -> str:
+    """Everything a page could show of other pages: every post, every title and toctree."""
+    env = app.env
     digest = hashlib.sha256()
-
-    def add(*values) -> None:
-        digest.update(repr(values).encode("utf-8"))
-
-    for docname, infos in sorted(getattr(env, "ablog_posts", {}).items()):
-        for info in infos:
-            add(docname, str(info["date"]), info["title"], tuple(info["tags"]), tuple(info["author"]),
-                tuple(info["category"]))
+    for post in [*Blog(app).posts, *Blog(app).drafts]:
+        digest.update(repr(post_key(app, post)).encode("utf-8"))
     for docname in sorted(env.found_docs):
         title = env.titles.get(docname)
-        add(docname, title.astext() if title is not None else None, tuple(env.toctree_includes.get(docname, ())))
+        digest.update(repr((docname, title.astext() if title is not None else None,
+                            tuple(env.toctree_includes.get(docname, ())))).encode("utf-8"))
     return digest.hexdigest()
 
 
-def rewrite_all_when_the_site_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    fingerprint = site_fingerprint(env)
-    if getattr(env, "techblog_site_fingerprint", None) == fingerprint:
-        return []
-    env.techblog_site_fingerprint = fingerprint  # pickled with the environment, after this event
-    return sorted(env.found_docs)
+# -- Documents ----------------------------------------------------------------------
+
+
+def references(env: BuildEnvironment) -> dict[str, set]:
+    """Docname -> the documents (``("doc", name)``) and labels (``("ref", label)``)
+    it refers to (kept in the pickled environment)."""
+    if not hasattr(env, "techblog_references"):
+        env.techblog_references = {}
+    return env.techblog_references
+
+
+def note_references(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    found = set()
+    for node in doctree.findall(addnodes.pending_xref):
+        target, domain, kind = node.get("reftarget"), node.get("refdomain"), node.get("reftype")
+        if not target:
+            continue
+        if domain == "doc":  # MyST's link to a document: already a docname
+            found.add(("doc", target))
+        elif domain == "std" and kind == "doc":
+            found.add(("doc", docname_join(node.get("refdoc", docname), target)))
+        elif domain == "std" and kind in ("ref", "numref"):
+            found.add(("ref", target.lower()))
+    references(app.env)[docname] = found
+
+
+def forget_references(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    references(env).pop(docname, None)
+
+
+def title_of(env: BuildEnvironment, docname: str) -> str | None:
+    title = env.titles.get(docname)
+    return title.astext() if title is not None and docname in env.found_docs else None
+
+
+def referred(app: Sphinx, docname: str) -> tuple:
+    """What the references of ``docname`` show: each target's title or section."""
+    env = app.env
+    labels = env.domains.standard_domain.labels
+    shown = []
+    for kind, target in sorted(references(env).get(docname, ())):
+        if kind == "doc":
+            shown.append((target, title_of(env, target)))
+        else:
+            shown.append((target, labels.get(target), Blog(app).references.get(target)))
+    return tuple(shown)
+
+
+def document_inputs(app: Sphinx, docname: str, everything) -> tuple:
+    """What the page of ``docname`` shows from elsewhere."""
+    env = app.env
+    blog = Blog(app)
+    neighbours = None
+    if docname in blog.posts:
+        post = blog[docname]
+        neighbours = tuple((p.docname, p.title) if p else None for p in (post.prev, post.next))
+    toctree = tuple((child, title_of(env, child)) for child in env.toctree_includes.get(docname, ()))
+    return (sidebars.sidebar_inputs(app, docname, everything), neighbours, toctree, referred(app, docname))
+
+
+def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    fingerprint = cached(lambda: site_fingerprint(app))
+    previous = getattr(env, "techblog_document_inputs", {})
+    current = {
+        docname: digest_of(document_inputs(app, docname, fingerprint))
+        for docname in sorted(env.found_docs)
+    }
+    env.techblog_document_inputs = current  # pickled with the environment, after this event
+    return [docname for docname, digest in current.items() if previous.get(docname) != digest]
+
+
+# -- Generated pages ------------------------------------------------------------------
+
+
+class Uncomparable(Exception):
+    """A context value whose change this module cannot see: the page is always drawn."""
+
+
+def canonical(app: Sphinx, value):
+    """A picklable, comparable stand-in for what a template can show of ``value``."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), canonical(app, v)) for k, v in value.items() if not callable(v)))
+    if isinstance(value, (list, tuple)):
+        return tuple(canonical(app, v) for v in value)
+    if isinstance(value, Post):
+        return ("post", post_key(app, value))
+    if isinstance(value, Collection):
+        return ("collection", value.name, value.docname, value.href,
+                tuple(post_key(app, post) for post in value))
+    if isinstance(value, Catalog):
+        return ("catalog", value.name, value.docname, tuple(canonical(app, coll) for coll in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                tuple((f.name, canonical(app, getattr(value, f.name))) for f in dataclasses.fields(value)))
+    raise Uncomparable(type(value).__name__)
+
+
+def build_inputs(app: Sphinx) -> tuple:
+    """What every page shows alike."""
+    builder = app.builder
+    return (__version__, builder.build_info.config_hash, builder.build_info.tags_hash,
+            int(builder.templates.newest_template_mtime() * 10**6) if builder.templates else None)
+
+
+def digest_of(value) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
+def cached(compute):
+    """``compute()``, run at most once."""
+    box = []
+
+    def get():
+        if not box:
+            box.append(compute())
+        return box[0]
+    return get
+
+
+class GeneratedPages:
+    """The digests generated pages were last written with, and this build's."""
+
+    def __init__(self, app: Sphinx) -> None:
+        self.path = Path(app.doctreedir) / GENERATED
+        try:
+            with self.path.open("rb") as stream:
+                self.previous = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            self.previous = {}
+        self.current: dict[str, str] = {}
+        self.order: list[tuple[str, str]] = []  # (pagename, template) as generated, skipped or not
+        self.skipped: set[str] = set()
+        self.everything = cached(lambda: site_fingerprint(app))
+
+    def unchanged(self, key: str, digest: str, target: Path) -> bool:
+        """Whether ``target`` was written from inputs with this ``digest`` (and is
+        still there); ``key`` names it between builds."""
+        self.current[key] = digest
+        return self.previous.get(key) == digest and target.is_file()
+
+    def save(self) -> None:
+        with self.path.open("wb") as stream:
+            pickle.dump(self.current, stream)
+
+
+_generated: weakref.WeakKeyDictionary[Sphinx, GeneratedPages] = weakref.WeakKeyDictionary()
+
+
+def generated(app: Sphinx) -> GeneratedPages:
+    if app not in _generated:
+        _generated[app] = GeneratedPages(app)
+    return _generated[app]
+
+
+def unchanged_skipped(app: Sphinx, pages):
+    """The ``(pagename, context, template)`` of ``pages`` whose inputs changed
+    since their file was written, or whose file is missing."""
+    state = generated(app)
+    for pagename, context, template in pages:
+        state.order.append((pagename, template))
+        try:
+            inputs = (build_inputs(app), template, canonical(app, context),
+                      sidebars.sidebar_inputs(app, pagename, state.everything))
+        except Uncomparable:
+            state.current.pop(pagename, None)
+            yield pagename, context, template
+            continue
+        target = app.builder.get_target_uri(pagename)
+        if state.unchanged(pagename, digest_of(inputs), Path(app.outdir, target)):
+            state.skipped.add(pagename)
+            stale_output.produced(app, target)
+            continue
+        yield pagename, context, template
+
+
+def save_generated(app: Sphinx, exception: Exception | None) -> None:
+    state = _generated.pop(app, None)
+    if state is not None and exception is None and app.builder.format == "html":
+        state.save()
+
+
+def skipped_pages(app: Sphinx) -> tuple[list[tuple[str, str]], set[str]]:
+    """(every generated page in the order generated, with its template; those not written)."""
+    state = _generated.get(app)
+    return (state.order, state.skipped) if state is not None else ([], set())
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("env-updated", rewrite_all_when_the_site_changed)
+    app.connect("doctree-read", note_references)
+    app.connect("env-purge-doc", forget_references)
+    app.connect("env-updated", forget_post_keys, priority=100)
+    app.connect("env-updated", rewrite_changed_documents, priority=900)  # after ABlog's posts are registered
+    app.connect("build-finished", save_generated, priority=800)  # after the sitemap (sitemap.py) asked what was skipped

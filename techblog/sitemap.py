@@ -25,7 +25,7 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx_sitemap import is_excluded
 
-from . import stale_output
+from . import rewrites, stale_output
 from .drafts import is_unpublished
 from .metadata import posts_of
 
@@ -63,11 +63,12 @@ def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: di
 
 def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     """sphinx-sitemap lists only the pages written in this build
-    (jdillard/sphinx-sitemap#13), and an incremental build writes only what
-    changed (rewrites.py). Before it writes the sitemap, the documents not
-    written this time are added, and the entries put in the order a clean
-    build gives: documents by name (as Sphinx writes them), then the
-    generated pages in the order they were made."""
+    (jdillard/sphinx-sitemap#13, sphinx-sitemap 2.9.0), and an incremental
+    build writes only what changed (rewrites.py). Before it writes the
+    sitemap, the documents and generated pages not written this time are
+    added, and the entries put in the order a clean build gives: documents by
+    name (as Sphinx writes them), then the generated pages in the order they
+    were made."""
     queue = getattr(app, "sitemap_links", None)
     if exception is not None or queue is None or app.builder.format != "html":
         return
@@ -75,14 +76,23 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     while not queue.empty():
         entries.append(queue.get_nowait())
     seen = {link for link, _ in entries}
-    written = stale_output.written_pages(app)
-    for docname in sorted(app.env.found_docs - written):
-        link = page_url(app, docname)
+
+    def add(pagename: str) -> None:
+        link = page_url(app, pagename)
         if link not in seen and not is_excluded(link, app.config.sitemap_excludes):
             entries.append((link, None))
+            seen.add(link)
+
+    for docname in sorted(app.env.found_docs - stale_output.written_pages(app)):
+        add(docname)
+    generated, skipped = rewrites.skipped_pages(app)
+    for pagename, template in generated:
+        if pagename in skipped and template not in REDIRECT_TEMPLATES:
+            add(pagename)
     documents = {page_url(app, docname) for docname in app.env.found_docs}
-    ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + [
-        e for e in entries if e[0] not in documents]
+    made = {page_url(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
+    ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + sorted(
+        (e for e in entries if e[0] not in documents), key=lambda e: made.get(e[0], len(made)))
     for entry in ordered:
         queue.put(entry)
 

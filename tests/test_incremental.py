@@ -48,12 +48,19 @@ def add_legacy_post(src: Path) -> Path:
     return add_post(src, seed=1, category="legacy")
 
 
-@pytest.mark.parametrize("change", [add_post, edit_post, retag_post, delete_post, add_legacy_post],
-                         ids=["add", "edit", "retag", "delete", "add-legacy"])
+def add_scheduled_post(src: Path) -> Path:
+    """A post dated after "now": a draft until then, on no page."""
+    return add_post(src, seed=60)
+
+
+@pytest.mark.parametrize("change", [add_post, edit_post, retag_post, delete_post, add_legacy_post, add_scheduled_post],
+                         ids=["add", "edit", "retag", "delete", "add-legacy", "add-scheduled"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)
     assert incremental.returncode == 0, incremental.output
+    # Only what changed is read again, never every document (a changed "env" setting would).
+    assert "config changed" not in incremental.output and "[new config]" not in incremental.output
     clean_dir = site / f"clean-{change.__name__}"
     shutil.rmtree(clean_dir, ignore_errors=True)
     clean = sphinx_build(site / "src", clean_dir / "html", clean_dir / "doctrees", env=ENV)

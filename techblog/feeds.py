@@ -34,7 +34,7 @@ from sphinx.errors import ConfigError
 from . import __version__
 from .contract import PostMeta
 from .dates import rfc3339
-from . import rewrites, stale_output
+from . import ablog_adapters, rewrites, stale_output
 from .metadata import posts_of, rules_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -110,6 +110,7 @@ class FeedWriter:
 
     def content(self, post) -> str:
         if post.docname not in self._content:
+            ablog_adapters.post_doctree(self.app, post)
             html = post.to_html(post.docname, fulltext=self.fulltext)
             self._content[post.docname] = absolutize(html, page_url(self.app, post.docname))
         return self._content[post.docname]

@@ -25,7 +25,6 @@ written again.
 from __future__ import annotations
 
 import posixpath
-import weakref
 
 from ablog.blog import Blog
 from docutils import nodes
@@ -36,7 +35,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import pagination, rewrites
+from . import build_cache, pagination, rewrites
 from .drafts import is_unpublished
 from .metadata import posts_of
 from .pagination import Page, paginate
@@ -84,9 +83,6 @@ def select_posts(posts, filters: dict, limit: int | None) -> list:
     return chosen[:limit] if limit else chosen
 
 
-_excerpts: weakref.WeakKeyDictionary[Sphinx, dict] = weakref.WeakKeyDictionary()
-
-
 def excerpt_html(app: Sphinx, post, pagename: str) -> str:
     """``post.to_html(pagename)``, drawn once per build for every page in one folder.
 
@@ -96,16 +92,9 @@ def excerpt_html(app: Sphinx, post, pagename: str) -> str:
     page's folder; one that points at the very page it is shown on is drawn
     differently, so an excerpt with references is drawn per page.
     """
-    cache = _excerpts.setdefault(app, {})
     has_references = any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt)
-    key = (post.docname, post.section, pagename if has_references else posixpath.dirname(pagename))
-    if key not in cache:
-        cache[key] = post.to_html(pagename)
-    return cache[key]
-
-
-def forget_excerpts(app: Sphinx, env: BuildEnvironment) -> None:
-    _excerpts.pop(app, None)
+    key = ("excerpt", post.docname, post.section, pagename if has_references else posixpath.dirname(pagename))
+    return build_cache.once(app, key, lambda: post.to_html(pagename))
 
 
 def summary_context(app: Sphinx, docname: str) -> dict:
@@ -248,6 +237,5 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", note_listing_doc)
     app.connect("env-purge-doc", purge_listing_doc)
     app.connect("env-updated", outdated_listings)
-    app.connect("env-updated", forget_excerpts)
     app.connect("html-collect-pages", listing_pages)
     app.connect("html-page-context", add_first_page)

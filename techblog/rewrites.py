@@ -38,7 +38,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import docname_join, logging
 
-from . import __version__, sidebars, stale_output
+from . import __version__, build_cache, sidebars, stale_output
 
 logger = logging.getLogger(__name__)
 GENERATED = "techblog-generated.pickle"
@@ -47,27 +47,18 @@ GENERATED = "techblog-generated.pickle"
 # -- What pages show of posts -----------------------------------------------------------
 
 
-_post_keys: weakref.WeakKeyDictionary[Sphinx, dict] = weakref.WeakKeyDictionary()
-
-
 def post_key(app: Sphinx, post: Post) -> tuple:
     """What a listing, a feed or a catalog can show of a post."""
-    keys = _post_keys.setdefault(app, {})
-    ident = (post.docname, post.section)
-    if ident not in keys:
-        excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
-        labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ())
-                       for attr in ("tags", "author", "category"))
-        # The time the source was last read: a changed post is drawn again
-        # wherever it is shown (a feed shows all of it); and what it links to.
-        keys[ident] = (post.docname, post.section, post.title, str(post.date), str(post.update), labels, excerpt,
-                       post.options.get("image"), str(app.env.all_docs.get(post.docname)),
-                       referred(app, post.docname))
-    return keys[ident]
+    return build_cache.once(app, ("post-key", post.docname, post.section), lambda: _post_key(app, post))
 
 
-def forget_post_keys(app: Sphinx, env: BuildEnvironment) -> None:
-    _post_keys.pop(app, None)
+def _post_key(app: Sphinx, post: Post) -> tuple:
+    excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
+    labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
+    # The time the source was last read: a changed post is drawn again
+    # wherever it is shown (a feed shows all of it); and what it links to.
+    return (post.docname, post.section, post.title, str(post.date), str(post.update), labels, excerpt,
+            post.options.get("image"), str(app.env.all_docs.get(post.docname)), referred(app, post.docname))
 
 
 def site_fingerprint(app: Sphinx) -> str:
@@ -187,6 +178,10 @@ def canonical(app: Sphinx, value):
 
 def build_inputs(app: Sphinx) -> tuple:
     """What every page shows alike."""
+    return build_cache.once(app, "build-inputs", lambda: _build_inputs(app))
+
+
+def _build_inputs(app: Sphinx) -> tuple:
     builder = app.builder
     return (__version__, builder.build_info.config_hash, builder.build_info.tags_hash,
             int(builder.templates.newest_template_mtime() * 10**6) if builder.templates else None)
@@ -278,6 +273,5 @@ def skipped_pages(app: Sphinx) -> tuple[list[tuple[str, str]], set[str]]:
 def setup(app: Sphinx) -> None:
     app.connect("doctree-read", note_references)
     app.connect("env-purge-doc", forget_references)
-    app.connect("env-updated", forget_post_keys, priority=100)
     app.connect("env-updated", rewrite_changed_documents, priority=900)  # after ABlog's posts are registered
     app.connect("build-finished", save_generated, priority=800)  # after the sitemap (sitemap.py) asked what was skipped

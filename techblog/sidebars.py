@@ -26,6 +26,8 @@ from __future__ import annotations
 from ablog.blog import Blog
 from sphinx.application import Sphinx
 
+from . import build_cache
+
 SECTION_NAV = "techblog/section-nav.html"
 COLLECTION_NAV = "techblog/collection-nav.html"
 SECTIONS = ("posts", "legacy")
@@ -41,19 +43,20 @@ def section_of(docname: str) -> str | None:
     return top if top in SECTIONS and "/" in docname else None
 
 
-def section_posts(blog: Blog, section: str) -> list:
+def section_posts(app: Sphinx, section: str) -> list:
     """The section's published posts, newest first."""
     prefix = section + "/"
-    return [post for post in blog.posts if post.docname.startswith(prefix)]
+    return build_cache.once(app, ("section-posts", section),
+                            lambda: [post for post in Blog(app).posts if post.docname.startswith(prefix)])
 
 
-def nearby(posts: list, docname: str, around: int) -> list:
+def nearby(posts: list, where: dict[str, int], docname: str, around: int) -> list:
     """``around`` posts on each side of ``docname`` (more on one side at an end
-    of the list); the newest ``2 * around + 1`` when it is not a listed post."""
-    names = [post.docname for post in posts]
-    if docname not in names:
+    of the list); the newest ``2 * around + 1`` when it is not a listed post.
+    ``where`` gives each post's place in ``posts``."""
+    if docname not in where:
         return posts[: 2 * around + 1]
-    here = names.index(docname)
+    here = where[docname]
     start = max(0, min(here - around, len(posts) - (2 * around + 1)))
     return posts[start: start + 2 * around + 1]
 
@@ -66,16 +69,19 @@ def section_nav(app: Sphinx, pagename: str) -> dict | None:
     landing = section + "/index"
     env = app.env
     blog = Blog(app)
-    posts = section_posts(blog, section)
+    posts = section_posts(app, section)
+    where = build_cache.once(app, ("section-places", section),
+                             lambda: {post.docname: place for place, post in enumerate(posts)})
     if pagename in blog and pagename not in blog.posts:
         # A draft shown in a preview: placed among the others by date.
         posts = sorted([*posts, blog[pagename]], reverse=True)
+        where = {post.docname: place for place, post in enumerate(posts)}
     title = env.titles[landing].astext() if landing in env.titles else section.title()
     return {
         "section": {"docname": landing, "title": title},
         "posts": [
             {"docname": post.docname, "title": post.title, "current": post.docname == pagename}
-            for post in nearby(posts, pagename, app.config.techblog_nearby_posts)
+            for post in nearby(posts, where, pagename, app.config.techblog_nearby_posts)
         ],
     }
 

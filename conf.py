@@ -167,6 +167,7 @@ html_theme = "pydata_sphinx_theme"
 html_title = "Tech Blog"
 html_show_sourcelink = False
 html_copy_source = False  # no "show source" link, so no _sources/ copy of every post
+html_use_index = False  # posts have no index entries: genindex.html was an empty page
 html_theme_options = {
     "navbar_center": ["navbar-nav"],  # ours, from techblog_navbar
     "navbar_end": ["theme-switcher", "techblog/navbar-feed.html"],

@@ -18,9 +18,9 @@ __version__ = "0.2.0"
 
 
 def setup(app) -> dict:
-    from . import (ablog_adapters, archived_comments, collection_pages, comments, drafts, feeds, linkpreviews,
-                   listings, metadata, navigation, notfound_page, pagination, postheader, redirects, rewrites, search,
-                   sidebars, sitemap, stale_output, video_embeds)
+    from . import (ablog_adapters, archived_comments, build_cache, collection_pages, comments, drafts, feeds,
+                   linkpreviews, listings, metadata, navigation, notfound_page, pagination, parallel_read, postheader,
+                   redirects, rewrites, search, sidebars, sitemap, stale_output, template_cache, video_embeds)
 
     app.setup_extension("ablog")
 
@@ -29,6 +29,7 @@ def setup(app) -> dict:
     app.add_config_value("techblog_legacy_name", "", "html", types=[str])
     app.add_config_value("techblog_legacy_url", "", "html", types=[str])
 
+    build_cache.setup(app)
     metadata.setup(app)
     drafts.setup(app)
     ablog_adapters.setup(app)
@@ -49,11 +50,13 @@ def setup(app) -> dict:
     sitemap.setup(app)
     notfound_page.setup(app)
     video_embeds.setup(app)
+    template_cache.setup(app)
+    parallel_read.setup(app)
 
     return {
         "version": __version__,
-        # ABlog declares itself unsafe for parallel reading; so are we until
-        # the blog data is merged across processes.
-        "parallel_read_safe": False,
+        # The blog data (ABlog's and ours) is merged across the processes of a
+        # parallel read by parallel_read.py, which also marks ABlog safe.
+        "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -101,10 +101,17 @@ def keep_post_doctrees_on_disk(app: Sphinx, doctree) -> None:
     nothing to do. Sphinx keeps each document's doctree on disk anyway; a
     post's is read from there when a feed needs it (:func:`post_doctree`).
     Only for documents that are one post (ABlog copies a section otherwise).
+
+    The excerpt's nodes are copies that still point at the document they
+    came from (docutils ``Node.copy`` keeps ``_document``), which pickles
+    that whole document with them; they are cut loose from it.
     """
     for info in getattr(app.env, "ablog_posts", {}).get(app.env.docname, ()):
         if not info["section"]:
             info["doctree"] = None
+        for node in info["excerpt"]:
+            for part in node.findall():
+                part._document = None
 
 
 def post_doctree(app: Sphinx, post: ablog.blog.Post):

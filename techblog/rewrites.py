@@ -47,18 +47,18 @@ GENERATED = "techblog-generated.pickle"
 # -- What pages show of posts -----------------------------------------------------------
 
 
-def post_key(app: Sphinx, post: Post) -> tuple:
+def post_key(app: Sphinx, post: Post) -> str:
     """What a listing, a feed or a catalog can show of a post."""
     return build_cache.once(app, ("post-key", post.docname, post.section), lambda: _post_key(app, post))
 
 
-def _post_key(app: Sphinx, post: Post) -> tuple:
+def _post_key(app: Sphinx, post: Post) -> str:
     excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
     labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
     # The time the source was last read: a changed post is drawn again
     # wherever it is shown (a feed shows all of it); and what it links to.
-    return (post.docname, post.section, post.title, str(post.date), str(post.update), labels, excerpt,
-            post.options.get("image"), str(app.env.all_docs.get(post.docname)), referred(app, post.docname))
+    return digest_of((post.docname, post.section, post.title, str(post.date), str(post.update), labels, excerpt,
+                      post.options.get("image"), str(app.env.all_docs.get(post.docname)), referred(app, post.docname)))
 
 
 def site_fingerprint(app: Sphinx) -> str:
@@ -165,11 +165,12 @@ def canonical(app: Sphinx, value):
         return tuple(canonical(app, v) for v in value)
     if isinstance(value, Post):
         return ("post", post_key(app, value))
-    if isinstance(value, Collection):
-        return ("collection", value.name, value.docname, value.href,
-                tuple(post_key(app, post) for post in value))
+    if isinstance(value, Collection):  # on each of its pages: worked out once
+        return build_cache.once(app, ("collection", id(value)), lambda: (
+            "collection", value.name, value.docname, value.href, tuple(post_key(app, post) for post in value)))
     if isinstance(value, Catalog):
-        return ("catalog", value.name, value.docname, tuple(canonical(app, coll) for coll in value))
+        return build_cache.once(app, ("catalog", id(value)), lambda: (
+            "catalog", value.name, value.docname, tuple(canonical(app, coll) for coll in value)))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,
                 tuple((f.name, canonical(app, getattr(value, f.name))) for f in dataclasses.fields(value)))

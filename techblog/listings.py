@@ -25,6 +25,7 @@ written again.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlsplit
 
 from ablog.blog import Blog
 from docutils import nodes
@@ -44,6 +45,7 @@ from .pagination import Page, paginate
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "techblog/post-summaries.html"
+
 FILTERS = {"category": "category", "tag": "tags", "author": "author"}
 
 
@@ -83,18 +85,32 @@ def select_posts(posts, filters: dict, limit: int | None) -> list:
     return chosen[:limit] if limit else chosen
 
 
+def is_page_relative(node: nodes.Node) -> bool:
+    """Whether the node's HTML depends on the folder of the page showing it."""
+    if isinstance(node, (nodes.image, nodes.raw, addnodes.download_reference)):
+        return True
+    if isinstance(node, nodes.reference):
+        return "refid" in node or not urlsplit(node.get("refuri", "")).scheme
+    return False
+
+
 def excerpt_html(app: Sphinx, post, pagename: str) -> str:
-    """``post.to_html(pagename)``, drawn once per build for every page in one folder.
+    """``post.to_html(pagename)``, drawn once per build wherever it can be.
 
     A post is listed on many pages (home, all posts, each of its tags...), and
-    ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13: a new
-    docutils document and writer every time). Links in it are relative to the
-    page's folder; one that points at the very page it is shown on is drawn
-    differently, so an excerpt with references is drawn per page.
+    ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13). An
+    excerpt without links or images is the same HTML on every page: drawn
+    once. One with images is drawn once per folder (their paths are
+    relative); one with cross-references once per page (a link to the very
+    page it is shown on is drawn differently).
     """
-    has_references = any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt)
-    key = ("excerpt", post.docname, post.section, pagename if has_references else posixpath.dirname(pagename))
-    return build_cache.once(app, key, lambda: post.to_html(pagename))
+    if any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt):
+        where = pagename
+    elif any(node.next_node(is_page_relative, include_self=True) for node in post.excerpt):
+        where = posixpath.dirname(pagename) + "/"
+    else:
+        where = None
+    return build_cache.once(app, ("excerpt", post.docname, post.section, where), lambda: post.to_html(pagename))
 
 
 def summary_context(app: Sphinx, docname: str) -> dict:

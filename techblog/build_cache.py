@@ -1,16 +1,25 @@
-"""Values worked out once per build and shared by the pages that need them.
+"""Values worked out once per build, or kept from one build to the next.
 
 Every page of a build asks the same questions (the posts of its section,
-what every page shows alike, a post's rendered excerpt...). The answers
-hold for one build: the store is emptied when the environment is updated,
-before anything is written, so a second build in the same process (the
-tests, sphinx-autobuild) never sees the first one's.
+what every page shows alike...). :func:`once` answers each once per build:
+its store is emptied when the environment is updated, before anything is
+written, so a second build in the same process (the tests, sphinx-autobuild)
+never sees the first one's.
+
+:func:`kept` keeps answers between builds (in ``<doctreedir>/techblog-kept.pickle``),
+for HTML that a later build would draw again identically: a post as listings
+show it. Its key must name everything the answer depends on; what every page
+depends on alike (settings, templates, this package) is added to every key
+by the caller's ``inputs``. Only the answers used in a build are kept, and
+only after a build that succeeded.
 """
 
 from __future__ import annotations
 
+import pickle
 import weakref
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import TypeVar
 
 from sphinx.application import Sphinx
@@ -32,6 +41,33 @@ def forget(app: Sphinx, env: BuildEnvironment | None = None) -> None:
     _stores.pop(app, None)
 
 
+KEPT = "techblog-kept.pickle"
+_kept: weakref.WeakKeyDictionary[Sphinx, tuple[dict, dict]] = weakref.WeakKeyDictionary()
+
+
+def kept(app: Sphinx, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or its answer from an earlier build under the same ``key``."""
+    if app not in _kept:
+        try:
+            with (Path(app.doctreedir) / KEPT).open("rb") as stream:
+                previous = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            previous = {}
+        _kept[app] = (previous if isinstance(previous, dict) else {}, {})
+    previous, current = _kept[app]
+    if key not in current:
+        current[key] = previous[key] if key in previous else compute()
+    return current[key]
+
+
+def save_kept(app: Sphinx, exception: Exception | None) -> None:
+    stores = _kept.pop(app, None)
+    if stores is not None and exception is None:
+        with (Path(app.doctreedir) / KEPT).open("wb") as stream:
+            pickle.dump(stores[1], stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def setup(app: Sphinx) -> None:
     app.connect("builder-inited", forget)
     app.connect("env-updated", forget, priority=50)  # before anything reads the store
+    app.connect("build-finished", save_kept)

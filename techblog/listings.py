@@ -45,6 +45,7 @@ from .pagination import Page, paginate
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "techblog/post-summaries.html"
+SUMMARY_TEMPLATE = "techblog/post-summary.html"
 
 FILTERS = {"category": "category", "tag": "tags", "author": "author"}
 
@@ -94,23 +95,42 @@ def is_page_relative(node: nodes.Node) -> bool:
     return False
 
 
+def where_drawn(post, pagename: str) -> str | None:
+    """Where a post's excerpt is drawn the same: on every page (None), in one
+    folder (``"dir/"``: it has images or relative links), or on one page (it
+    has cross-references: a link to the very page it is shown on is drawn
+    differently)."""
+    if any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt):
+        return pagename
+    if any(node.next_node(is_page_relative, include_self=True) for node in post.excerpt):
+        return posixpath.dirname(pagename) + "/"
+    return None
+
+
 def excerpt_html(app: Sphinx, post, pagename: str) -> str:
-    """``post.to_html(pagename)``, drawn once per build wherever it can be.
+    """``post.to_html(pagename)``, drawn once per build wherever it is the same.
 
     A post is listed on many pages (home, all posts, each of its tags...), and
-    ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13). An
-    excerpt without links or images is the same HTML on every page: drawn
-    once. One with images is drawn once per folder (their paths are
-    relative); one with cross-references once per page (a link to the very
-    page it is shown on is drawn differently).
+    ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13).
     """
-    if any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt):
-        where = pagename
-    elif any(node.next_node(is_page_relative, include_self=True) for node in post.excerpt):
-        where = posixpath.dirname(pagename) + "/"
-    else:
-        where = None
-    return build_cache.once(app, ("excerpt", post.docname, post.section, where), lambda: post.to_html(pagename))
+    key = ("excerpt", post.docname, post.section, where_drawn(post, pagename))
+    return build_cache.once(app, key, lambda: post.to_html(pagename))
+
+
+def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
+    """A post as listings show it (``post-summary.html``), on page ``pagename``.
+
+    Kept from one build to the next (:func:`build_cache.kept`): adding a post
+    moves the others to other pages of the same listings, where they look
+    the same. The links in it are relative to the page's folder.
+    """
+    unpublished = is_unpublished(app, post.docname)
+    # Its links to its own tags (authors, category) are drawn differently on those very pages.
+    own_pages = {coll.docname for attr in ("tags", "author", "category") for coll in getattr(post, attr) or ()}
+    where = pagename if pagename in own_pages else where_drawn(post, pagename) or posixpath.dirname(pagename) + "/"
+    key = ("summary", rewrites.build_inputs(app), rewrites.post_key(app, post), unpublished, where)
+    return build_cache.kept(app, key, lambda: app.builder.templates.render(
+        SUMMARY_TEMPLATE, {**context, "post": post}))
 
 
 def summary_context(app: Sphinx, docname: str) -> dict:
@@ -120,13 +140,15 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     that a post looks the same wherever it is listed.
     """
     metas = posts_of(app.config)
-    return {
+    context = {
         "url": lambda target: app.builder.get_relative_uri(docname, target),
         "excerpt": lambda post: excerpt_html(app, post, docname),
         "meta_of": lambda post: metas[post.docname],
         "is_unpublished": lambda post: is_unpublished(app, post.docname),
         "date_format": app.config.post_date_format,
     }
+    context["summary"] = lambda post: summary_html(app, post, docname, context)
+    return context
 
 
 def listing_pages_of(app: Sphinx, docname: str, filters: dict) -> list[Page]:
@@ -163,7 +185,7 @@ def listing_pages(app: Sphinx):
     each drawn only when what it shows changed."""
     if app.builder.format != "html":
         return
-    yield from rewrites.unchanged_skipped(app, all_listing_pages(app))
+    yield from rewrites.unchanged_skipped(app, all_listing_pages(app), (pagination.LISTING_PAGE_TEMPLATE,))
 
 
 def all_listing_pages(app: Sphinx):

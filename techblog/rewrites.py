@@ -153,18 +153,23 @@ class Uncomparable(Exception):
     """A context value whose change this module cannot see: the page is always drawn."""
 
 
-def canonical(app: Sphinx, value):
-    """A picklable, comparable stand-in for what a template can show of ``value``."""
+def canonical(app: Sphinx, value, collections_named_only: bool = False):
+    """A comparable stand-in for what a template can show of ``value``;
+    ``collections_named_only``: the template shows a collection's name and
+    address, not its posts."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
-        return tuple(sorted((str(k), canonical(app, v)) for k, v in value.items() if not callable(v)))
+        return tuple(sorted((str(k), canonical(app, v, collections_named_only)) for k, v in value.items()
+                            if not callable(v)))
     if isinstance(value, (list, tuple)):
-        return tuple(canonical(app, v) for v in value)
+        return tuple(canonical(app, v, collections_named_only) for v in value)
     if isinstance(value, Post):
         return ("post", post_key(app, value))
+    if isinstance(value, Collection) and collections_named_only:
+        return ("collection", value.name, value.docname, value.href)
     if isinstance(value, Collection):  # on each of its pages: worked out once
         return build_cache.once(app, ("collection", id(value)), lambda: (
             "collection", value.name, value.docname, value.href, tuple(post_key(app, post) for post in value)))
@@ -172,8 +177,8 @@ def canonical(app: Sphinx, value):
         return build_cache.once(app, ("catalog", id(value)), lambda: (
             "catalog", value.name, value.docname, tuple(canonical(app, coll) for coll in value)))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,
-                tuple((f.name, canonical(app, getattr(value, f.name))) for f in dataclasses.fields(value)))
+        return (type(value).__name__, tuple((f.name, canonical(app, getattr(value, f.name), collections_named_only))
+                                            for f in dataclasses.fields(value)))
     raise Uncomparable(type(value).__name__)
 
 
@@ -238,14 +243,17 @@ def generated(app: Sphinx) -> GeneratedPages:
     return _generated[app]
 
 
-def unchanged_skipped(app: Sphinx, pages):
+def unchanged_skipped(app: Sphinx, pages, collections_named_only: tuple[str, ...] = ()):
     """The ``(pagename, context, template)`` of ``pages`` whose inputs changed
-    since their file was written, or whose file is missing."""
+    since their file was written, or whose file is missing. Pages drawn with
+    a template of ``collections_named_only`` show only the posts they are
+    given (a page of a collection), and of the collection its name."""
     state = generated(app)
     for pagename, context, template in pages:
         state.order.append((pagename, template))
         try:
-            inputs = (build_inputs(app), template, canonical(app, context),
+            inputs = (build_inputs(app), template,
+                      canonical(app, context, collections_named_only=template in collections_named_only),
                       sidebars.sidebar_inputs(app, pagename, state.everything))
         except Uncomparable:
             state.current.pop(pagename, None)

@@ -183,6 +183,25 @@ def test_every_link_on_paginated_pages_leads_to_a_built_file(paged, posts):
             assert (out / resolve(page, href)).is_file(), (page, href)
 
 
+def test_each_listed_posts_labels_lead_to_their_own_pages(paged, posts):
+    """A listed post's tag, author and category links lead to the page of that
+    label, wherever the post is listed (the same post is drawn once per folder
+    and kept between builds: its link to the page it is shown on differs)."""
+    out = paged.outdir
+    pages = ["index.html", "posts/index.html", "blog/tag/openstack.html", "blog/tag/ceph.html",
+             "blog/category/upstream.html", "blog/author/alice-martin.html", "blog/2021.html",
+             *sorted(p.relative_to(out).as_posix() for p in out.rglob("blog/tag/*/page/*.html"))]
+    checked = 0
+    for page in pages:
+        for summary in paged.html(page).select("article.post-summary"):
+            for link in summary.select("a.post-tag, a.post-author, a.post-category"):
+                target = resolve(page, link["href"])
+                title = paged.html(target).select_one("article.bd-article h1").get_text(" ", strip=True)
+                assert link.get_text(strip=True) in title, (page, link["href"], title)
+                checked += 1
+    assert checked > 500
+
+
 def test_excerpt_links_resolve_from_deep_pages(paged, posts):
     page = "blog/tag/openstack/page/2.html"
     hrefs = [a["href"] for a in paged.html(page).select(".post-excerpt a")]

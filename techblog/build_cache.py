@@ -10,8 +10,10 @@ never sees the first one's.
 for HTML that a later build would draw again identically: a post as listings
 show it. Its key must name everything the answer depends on; what every page
 depends on alike (settings, templates, this package) is added to every key
-by the caller's ``inputs``. Only the answers used in a build are kept, and
-only after a build that succeeded.
+by the caller. Keys are tuples whose first item names what they are; the
+answers of a kind with a :func:`keep_while` rule are kept while the rule
+holds (a build may not need them, as it skips unchanged pages), those of
+other kinds only if used. Saved only after a build that succeeded.
 """
 
 from __future__ import annotations
@@ -60,11 +62,25 @@ def kept(app: Sphinx, key: Hashable, compute: Callable[[], T]) -> T:
     return current[key]
 
 
+_rules: weakref.WeakKeyDictionary[Sphinx, dict[str, Callable[[tuple], bool]]] = weakref.WeakKeyDictionary()
+
+
+def keep_while(app: Sphinx, kind: str, still_valid: Callable[[tuple], bool]) -> None:
+    """Keep the answers of ``kind`` from earlier builds while ``still_valid(key)``."""
+    _rules.setdefault(app, {})[kind] = still_valid
+
+
 def save_kept(app: Sphinx, exception: Exception | None) -> None:
     stores = _kept.pop(app, None)
-    if stores is not None and exception is None:
-        with (Path(app.doctreedir) / KEPT).open("wb") as stream:
-            pickle.dump(stores[1], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    rules = _rules.pop(app, {})
+    if stores is None or exception is not None:
+        return
+    previous, current = stores
+    keep = {key: value for key, value in previous.items()
+            if key not in current and key[0] in rules and rules[key[0]](key)}
+    keep.update(current)
+    with (Path(app.doctreedir) / KEPT).open("wb") as stream:
+        pickle.dump(keep, stream, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def setup(app: Sphinx) -> None:

@@ -133,6 +133,16 @@ def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
         SUMMARY_TEMPLATE, {**context, "post": post}))
 
 
+def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
+    """Drawn posts stay kept while the post and what every page shows are unchanged."""
+    if exception is not None or app.builder.format != "html":
+        return
+    blog = Blog(app)
+    current = {rewrites.post_key(app, post) for post in [*blog.posts, *blog.drafts]}
+    inputs = rewrites.build_inputs(app)
+    build_cache.keep_while(app, "summary", lambda key: key[1] == inputs and key[2] in current)
+
+
 def summary_context(app: Sphinx, docname: str) -> dict:
     """What ``post-summary.html`` needs to draw a post on page ``docname``.
 
@@ -277,3 +287,4 @@ def setup(app: Sphinx) -> None:
     app.connect("env-updated", outdated_listings)
     app.connect("html-collect-pages", listing_pages)
     app.connect("html-page-context", add_first_page)
+    app.connect("build-finished", keep_current_summaries, priority=400)  # before build_cache saves (500)

@@ -33,7 +33,7 @@ of 20, a feed per tag, category and author): a clean build only. Skip it with
 ``--no-pelican``; if it cannot be installed the reason is printed and the
 run goes on without it.
 
-Prints a table and writes bench/results/build-speed.json (with the machine,
+Prints a table and writes bench/results/build-speed.json (``--output``; with the machine,
 Python and package versions). Each measurement runs once, or ``--repeat K``
 times and the median is kept (each repeated add writes one more post).
 """
@@ -432,6 +432,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], metavar="N")
     parser.add_argument("--jobs", "-j", help="passed to sphinx-build -j (a number or 'auto'); default: none")
+    parser.add_argument("--output", type=Path, default=RESULTS, help=f"where the JSON goes (default: {RESULTS})")
     parser.add_argument(
         "--repeat", type=int, default=1, metavar="K", help="run each measurement K times, keep the median"
     )
@@ -503,9 +504,10 @@ def main() -> None:
         "machine": machine(pelican),
         "results": results,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten: {RESULTS.relative_to(REPO)}")
+    output = args.output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
 
 
 if __name__ == "__main__":

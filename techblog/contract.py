@@ -449,8 +449,10 @@ class Report:
     files: int  # post files read
 
 
-def check_site(rules: SiteRules, paths: Iterable[Path] | None = None) -> Report:
-    """Check every post of the site, or only ``paths`` (still against all the others)."""
+def check_site(rules: SiteRules, paths: Iterable[Path] | None = None, read=None) -> Report:
+    """Check every post of the site, or only ``paths`` (still against all the others).
+    ``read`` replaces :func:`read_post` (the build keeps its results between builds)."""
+    read = read or read_post
     every = post_files(rules)
     wanted = {p.resolve() for p in paths} if paths is not None else None
     posts: dict[str, PostMeta] = {}
@@ -460,7 +462,7 @@ def check_site(rules: SiteRules, paths: Iterable[Path] | None = None) -> Report:
         pages = [p for p in sorted(wanted - {p.resolve() for p in every}) if not excluded(p, rules)]
     problems: list[Problem] = check_pages(pages, rules)
     for path in every:
-        meta, found = read_post(path, rules)
+        meta, found = read(path, rules)
         if wanted is None or path.resolve() in wanted:
             problems.extend(found)
         if meta:

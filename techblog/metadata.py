@@ -14,8 +14,11 @@ image number) do not reach it.
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import weakref
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ablog.post import PostNode
 from docutils import nodes
@@ -26,7 +29,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from . import dates
-from .contract import CONFIG_DEFAULTS, PostMeta, SiteRules, check_site
+from .contract import CONFIG_DEFAULTS, PostMeta, SiteRules, check_site, read_post
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +66,57 @@ class InvalidPosts(SystemExit):
         )
 
 
+class PostsRead:
+    """:func:`contract.read_post`, answered from the previous build for a file
+    that has not changed since (same size and modification time) under the
+    same rules. Reading every post's front matter again was a tenth of a
+    build with nothing to do. The answers are saved with the doctrees."""
+
+    FILE = "techblog-front-matter.pickle"
+
+    def __init__(self, doctreedir: Path, rules: SiteRules) -> None:
+        self.path = doctreedir / self.FILE
+        # What a post's reading depends on, but "now" (a post is checked the same whatever the date).
+        self.rules = repr(dataclasses.replace(rules, now=None))
+        try:
+            with self.path.open("rb") as stream:
+                rules_then, self.previous = pickle.load(stream)
+            if rules_then != self.rules:
+                self.previous = {}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            self.previous = {}
+        self.current: dict = {}
+
+    def __call__(self, path: Path, rules: SiteRules):
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        answer = self.previous.get(key)
+        if answer is None:
+            answer = read_post(path, rules)
+        meta, problems = answer
+        # Kept only when it depends on this file alone: a valid post without a
+        # local image (whose existence is checked too).
+        if meta is not None and not problems and (meta.image is None or urlsplit(meta.image).scheme):
+            self.current[key] = answer
+        return answer
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("wb") as stream:
+                pickle.dump((self.rules, self.current), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            pass  # a cache: the next build reads the posts again
+
+
 def check_posts(app: Sphinx, config: Config) -> None:
     try:
         rules = SiteRules.from_config(lambda name: config[name], Path(app.srcdir))
     except dates.DateError as err:
         raise ConfigError(f"techblog_timezone or SOURCE_DATE_EPOCH: {err}") from None
-    report = check_site(rules)
+    read = PostsRead(Path(app.doctreedir), rules)
+    report = check_site(rules, read=read)
+    read.save()
     for problem in report.problems:
         logger.error(problem.message, location=problem.location, type="techblog", subtype="front_matter")
     if report.problems:

@@ -4,13 +4,17 @@ sphinx-notfound-page writes ``404.html`` from ``_templates/techblog/404.html``
 with every link, stylesheet and script made absolute from
 ``notfound_urls_prefix`` (the path of ``blog_baseurl``), so the page works
 at any depth: ``/techblog/a/b/missing.html`` gets the same navbar and styles
-as the home page. Here: the one relative address the extension misses, and
-no indexing of the page itself.
+as the home page. Here: the one relative address the extension misses, no
+indexing of the page itself, and no drawing it again when nothing it shows
+changed (:func:`techblog.rewrites.unchanged_skipped`).
 """
 
 from __future__ import annotations
 
+from notfound.extension import html_collect_pages
 from sphinx.application import Sphinx
+
+from . import rewrites
 
 
 def absolute_content_root(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -21,6 +25,15 @@ def absolute_content_root(app: Sphinx, pagename: str, templatename: str, context
     context["metatags"] = context.get("metatags", "") + '<meta name="robots" content="noindex" />\n'
 
 
+def notfound_page_when_changed(app: Sphinx):
+    yield from rewrites.unchanged_skipped(app, html_collect_pages(app) or [])
+
+
 def setup(app: Sphinx) -> None:
     app.setup_extension("notfound.extension")
+    # sphinx-notfound-page 1.1 draws the page in every build: its generator is wrapped.
+    for listener in list(app.events.listeners.get("html-collect-pages", [])):
+        if listener.handler is html_collect_pages:
+            app.disconnect(listener.id)
+            app.connect("html-collect-pages", notfound_page_when_changed, priority=listener.priority)
     app.connect("html-page-context", absolute_content_root, priority=650)

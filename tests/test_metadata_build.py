@@ -6,6 +6,7 @@ bytes whatever the machine's clock or time zone."""
 from __future__ import annotations
 
 import filecmp
+import shutil
 import re
 import subprocess
 import sys
@@ -151,3 +152,25 @@ def test_a_preview_shows_drafts_marked_as_drafts(tmp_path):
     for page in ("posts/2024/draft.html", "posts/2999/future.html"):
         assert build.html(page).select_one(".techblog-post-header .post-draft"), page
     assert not build.html("posts/2024/naive.html").select_one(".post-draft")
+
+
+def test_a_rebuild_checks_changed_posts_and_missing_images_again(tmp_path):
+    """Front matter is read again only for changed posts (techblog/metadata.py
+    keeps the rest from the previous build), yet a post broken by an edit or
+    by its image being removed stops the next build all the same."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-discovery", src)
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    assert sphinx_build(src, out, doctrees).returncode == 0
+    assert (doctrees / "techblog-front-matter.pickle").is_file()
+    (src / "posts/2023/images/card.png").unlink()
+    build = sphinx_build(src, out, doctrees)
+    assert build.returncode == 1
+    assert [what for where, what in problems(build.output) if where == "posts/2023/with-image.md:8"]
+    shutil.copytree(ROOTS / "test-discovery", src, dirs_exist_ok=True)
+    assert sphinx_build(src, out, doctrees).returncode == 0
+    post = next(p for p in sorted((src / "posts").rglob("*.md")) if "category:" in p.read_text())
+    post.write_text(re.sub(r"^category: .*$", "category: nonsense", post.read_text(), count=1, flags=re.M))
+    build = sphinx_build(src, out, doctrees)
+    assert build.returncode == 1
+    assert any("nonsense" in what for _, what in problems(build.output)), build.output

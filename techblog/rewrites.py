@@ -53,11 +53,11 @@ def post_key(app: Sphinx, post: Post) -> str:
 
 
 def _post_key(app: Sphinx, post: Post) -> str:
-    excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
     labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
-    # The time the source was last read: a changed post is drawn again
-    # wherever it is shown (a feed shows all of it); and what it links to.
-    return digest_of((post.docname, post.section, post.title, str(post.date), str(post.update), labels, excerpt,
+    # The time its source was last read stands for all of it (excerpt, body:
+    # a feed shows all of it); then what it links to, and the labels' names,
+    # which come from conf.py.
+    return digest_of((post.docname, post.section, post.title, str(post.date), str(post.update), labels,
                       post.options.get("image"), str(app.env.all_docs.get(post.docname)), referred(app, post.docname)))
 
 

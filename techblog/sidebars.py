@@ -89,31 +89,36 @@ def section_nav(app: Sphinx, pagename: str) -> dict | None:
 # -- Collection navigation ---------------------------------------------------------------
 
 
-def catalog_of(blog: Blog, pagename: str):
-    """The catalog (tags, categories, authors, archive) whose collection page
-    ``pagename`` is, including its pages 2..N; None for other pages."""
+def collection_page_of(pagename: str) -> str:
+    """``blog/tag/ceph`` for ``blog/tag/ceph`` and its pages ``blog/tag/ceph/page/N``."""
+    first, sep, number = pagename.rpartition("/page/")
+    return first if sep and number.isdigit() else pagename
+
+
+def catalogs_by_page(app: Sphinx) -> dict:
+    """Collection page -> (its catalog, that catalog's collections with posts)."""
+    blog = Blog(app)
+    found = {}
     for catalog in [blog.tags, blog.category, blog.author, blog.archive]:
-        for coll in catalog:
-            if coll and (pagename == coll.docname or pagename.startswith(coll.docname + "/page/")):
-                return catalog
-    return None
+        collections = [coll for coll in catalog if coll]
+        for coll in collections:
+            found[coll.docname] = (catalog, collections)
+    return found
 
 
 CATALOG_TITLES = {"tags": "Tags", "category": "Categories", "author": "Authors", "archive": "Years"}
 
 
 def collection_nav(app: Sphinx, pagename: str) -> dict | None:
-    blog = Blog(app)
-    catalog = catalog_of(blog, pagename)
-    if catalog is None:
+    page = collection_page_of(pagename)
+    found = build_cache.once(app, "catalogs-by-page", lambda: catalogs_by_page(app)).get(page)
+    if found is None:
         return None
+    catalog, collections = found
     return {
         "catalog": {"docname": catalog.docname, "title": CATALOG_TITLES.get(catalog.name, str(catalog))},
-        "items": [
-            {"docname": coll.docname, "title": str(coll),
-             "current": pagename == coll.docname or pagename.startswith(coll.docname + "/page/")}
-            for coll in catalog if coll
-        ],
+        "items": [{"docname": coll.docname, "title": str(coll), "current": coll.docname == page}
+                  for coll in collections],
     }
 
 

@@ -460,7 +460,7 @@ def main() -> None:
             try:
                 results.append(bench_sphinx(n, args, scratch))
             except BuildFailed as err:
-                # e.g. -j under -W: Sphinx warns (and so fails) when an extension is not parallel-read safe.
+                # Under -W any warning fails the build (an extension not safe for -j, say).
                 sys.exit(
                     f"N={n}: the Sphinx build failed, so nothing was measured "
                     f"(--keep DIR keeps the logs): {err}"

@@ -104,6 +104,7 @@ def keep_post_doctrees_on_disk(app: Sphinx, doctree) -> None:
     nothing to do. Sphinx keeps each document's doctree on disk anyway; a
     post's is read from there when a feed needs it (:func:`post_doctree`).
     Only for documents that are one post (ABlog copies a section otherwise).
+    (No upstream issue found.)
 
     The excerpt's nodes are copies that still point at the document they
     came from (docutils ``Node.copy`` keeps ``_document``), which pickles
@@ -137,6 +138,7 @@ def new_document_with_shared_settings(source_path: str, settings=None):
     them with the builder's before writing. With 1,000 posts that was about
     a fifth of a clean build. The defaults are made once and each document
     gets its own copy (Sphinx's transforms add to a document's settings).
+    (No upstream issue found.)
     """
     if settings is None:
         if not _default_settings:

@@ -28,6 +28,7 @@ from .listings import summary_context
 logger = logging.getLogger(__name__)
 
 ABLOG_COLLECTION_TEMPLATE = "ablog/collection.html"
+ABLOG_CATALOG_TEMPLATE = "ablog/catalog.html"  # every tag (...) with its posts' dates and titles
 REDIRECT_TEMPLATE = "techblog/moved.html"
 
 
@@ -53,7 +54,8 @@ def archive_pages(app: Sphinx):
     """ABlog's pages and ours, each drawn only when what it shows changed."""
     if not ablog.builder_support(app):
         return
-    yield from rewrites.unchanged_skipped(app, all_archive_pages(app), (pagination.LISTING_PAGE_TEMPLATE,))
+    yield from rewrites.unchanged_skipped(app, all_archive_pages(app), {
+        pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES, ABLOG_CATALOG_TEMPLATE: rewrites.HEADLINES})
 
 
 def all_archive_pages(app: Sphinx):

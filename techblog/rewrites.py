@@ -16,6 +16,11 @@ digest changes:
   with (kept in ``<doctreedir>/techblog-generated.pickle``, saved only after a
   build that succeeded).
 
+ABlog 0.11.13 itself draws every collection page and feed again in every
+build (a no-op rebuild of 1,600 posts took a minute as early as
+abakan-zz/ablog#24); :mod:`techblog.collection_pages` and
+:mod:`techblog.feeds` draw them instead, through this module.
+
 The digests also cover what every page shows alike: the configuration and
 tags (Sphinx's ``.buildinfo`` hashes), the newest template and this
 package's version. Pages whose sources changed are written by Sphinx anyway;
@@ -153,33 +158,41 @@ class Uncomparable(Exception):
     """A context value whose change this module cannot see: the page is always drawn."""
 
 
-def canonical(app: Sphinx, value, collections_named_only: bool = False):
-    """A comparable stand-in for what a template can show of ``value``;
-    ``collections_named_only``: the template shows a collection's name and
-    address, not its posts."""
+# How much of the posts and collections in a page's context its template
+# shows: all of a post (a listing, a feed), a post's headline only (ABlog's
+# catalog pages: date and title), or a collection's name only (one page of
+# a collection, which is given its own posts).
+FULL, HEADLINES, NAMES = "full", "headlines", "names"
+
+
+def canonical(app: Sphinx, value, shows: str = FULL):
+    """A comparable stand-in for what a template can show of ``value``."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
-        return tuple(sorted((str(k), canonical(app, v, collections_named_only)) for k, v in value.items()
-                            if not callable(v)))
+        return tuple(sorted((str(k), canonical(app, v, shows)) for k, v in value.items() if not callable(v)))
     if isinstance(value, (list, tuple)):
-        return tuple(canonical(app, v, collections_named_only) for v in value)
+        return tuple(canonical(app, v, shows) for v in value)
     if isinstance(value, Post):
-        return ("post", post_key(app, value))
-    if isinstance(value, Collection) and collections_named_only:
+        return ("post", headline(value) if shows == HEADLINES else post_key(app, value))
+    if isinstance(value, Collection) and shows == NAMES:
         return ("collection", value.name, value.docname, value.href)
     if isinstance(value, Collection):  # on each of its pages: worked out once
-        return build_cache.once(app, ("collection", id(value)), lambda: (
-            "collection", value.name, value.docname, value.href, tuple(post_key(app, post) for post in value)))
+        return build_cache.once(app, ("collection", id(value), shows), lambda: (
+            "collection", value.name, value.docname, value.href, tuple(canonical(app, post, shows) for post in value)))
     if isinstance(value, Catalog):
-        return build_cache.once(app, ("catalog", id(value)), lambda: (
-            "catalog", value.name, value.docname, tuple(canonical(app, coll) for coll in value)))
+        return build_cache.once(app, ("catalog", id(value), shows), lambda: (
+            "catalog", value.name, value.docname, tuple(canonical(app, coll, shows) for coll in value)))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, tuple((f.name, canonical(app, getattr(value, f.name), collections_named_only))
-                                            for f in dataclasses.fields(value)))
+        return (type(value).__name__,
+                tuple((f.name, canonical(app, getattr(value, f.name), shows)) for f in dataclasses.fields(value)))
     raise Uncomparable(type(value).__name__)
+
+
+def headline(post: Post) -> tuple:
+    return (post.docname, post.section, post.title, str(post.date), post.published, str(post.external_link))
 
 
 def build_inputs(app: Sphinx) -> tuple:
@@ -243,17 +256,16 @@ def generated(app: Sphinx) -> GeneratedPages:
     return _generated[app]
 
 
-def unchanged_skipped(app: Sphinx, pages, collections_named_only: tuple[str, ...] = ()):
+def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
     """The ``(pagename, context, template)`` of ``pages`` whose inputs changed
-    since their file was written, or whose file is missing. Pages drawn with
-    a template of ``collections_named_only`` show only the posts they are
-    given (a page of a collection), and of the collection its name."""
+    since their file was written, or whose file is missing. ``shows``: how
+    much of its posts a template shows (:data:`FULL` unless named)."""
     state = generated(app)
+    shows = shows or {}
     for pagename, context, template in pages:
         state.order.append((pagename, template))
         try:
-            inputs = (build_inputs(app), template,
-                      canonical(app, context, collections_named_only=template in collections_named_only),
+            inputs = (build_inputs(app), template, canonical(app, context, shows.get(template, FULL)),
                       sidebars.sidebar_inputs(app, pagename, state.everything))
         except Uncomparable:
             state.current.pop(pagename, None)

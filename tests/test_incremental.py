@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -66,3 +66,46 @@ def test_an_incremental_build_equals_a_clean_build(site, change):
     clean = sphinx_build(site / "src", clean_dir / "html", clean_dir / "doctrees", env=ENV)
     assert clean.returncode == 0, clean.output
     assert differences(outputs(incremental.outdir), outputs(clean.outdir)) == []
+
+
+def written_at(outdir: Path) -> dict[str, int]:
+    return {path.relative_to(outdir).as_posix(): path.stat().st_mtime_ns
+            for path in outdir.rglob("*") if path.is_file() and ".doctrees" not in path.parts}
+
+
+# Written by Sphinx (or sphinx-sitemap) in every build, whatever changed.
+ALWAYS = ("search.html", "sitemap.xml", "robots.txt", "objects.inv", ".buildinfo")
+
+
+def rewritten(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(name for name, mtime in after.items()
+                  if before.get(name) != mtime and name not in ALWAYS and not name.startswith("_static/"))
+
+
+def test_a_rebuild_writes_only_the_pages_that_show_what_changed(tmp_path):
+    """Nothing changed: no page, feed or search index is written again. A
+    paragraph of one post changed: only pages and feeds that show that post
+    are (rewrites.py), far fewer than the site has."""
+    src = make_site(tmp_path / "src", 16)
+
+    def build():
+        result = sphinx_build(src, tmp_path / "html", tmp_path / "doctrees", env=ENV)
+        assert result.returncode == 0, result.output
+        return written_at(result.outdir)
+
+    first = build()
+    second = build()
+    assert rewritten(first, second) == []
+    post = edit_post(src)
+    page = post.relative_to(src).with_suffix(".html").as_posix()
+    third = build()
+    changed = rewritten(second, third)
+    assert page in changed and "searchindex.js" in changed
+    out = tmp_path / "html"
+    for name in changed:
+        if name.endswith(".html") and name != page:
+            text = (out / name).read_text(encoding="utf-8")
+            assert PurePosixPath(page).name in text, f"{name} was written again but does not show {page}"
+        elif name.endswith(".xml"):
+            assert page in (out / name).read_text(encoding="utf-8"), name
+    assert len(changed) < len([name for name in third if name.endswith(".html")]) / 4

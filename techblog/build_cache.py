@@ -6,19 +6,18 @@ its store is emptied when the environment is updated, before anything is
 written, so a second build in the same process (the tests, sphinx-autobuild)
 never sees the first one's.
 
-:func:`kept` keeps answers between builds (in ``<doctreedir>/techblog-kept.pickle``),
+:func:`kept` keeps answers between builds (``<doctreedir>/techblog-kept.sqlite``),
 for HTML that a later build would draw again identically: a post as listings
-show it. Its key must name everything the answer depends on; what every page
-depends on alike (settings, templates, this package) is added to every key
-by the caller. Keys are tuples whose first item names what they are; the
-answers of a kind with a :func:`keep_while` rule are kept while the rule
-holds (a build may not need them, as it skips unchanged pages), those of
-other kinds only if used. Saved only after a build that succeeded.
+show it. Its key must name everything the answer depends on, including what
+every page depends on alike (settings, templates, this package). Answers
+stay while the group they belong to is current (:func:`keep_only`), even
+through builds that do not ask for them (pages left as they were); new
+answers are saved only after a build that succeeded.
 """
 
 from __future__ import annotations
 
-import pickle
+import sqlite3
 import weakref
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -43,44 +42,86 @@ def forget(app: Sphinx, env: BuildEnvironment | None = None) -> None:
     _stores.pop(app, None)
 
 
-KEPT = "techblog-kept.pickle"
-_kept: weakref.WeakKeyDictionary[Sphinx, tuple[dict, dict]] = weakref.WeakKeyDictionary()
+KEPT = "techblog-kept.sqlite"
 
 
-def kept(app: Sphinx, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or its answer from an earlier build under the same ``key``."""
-    if app not in _kept:
+class KeptStore:
+    """Answers kept between builds, in an SQLite file: a build reads only the
+    answers it asks for and writes only new ones (there can be tens of
+    thousands: 10,000 posts, each drawn for several folders)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
         try:
-            with (Path(app.doctreedir) / KEPT).open("rb") as stream:
-                previous = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            previous = {}
-        _kept[app] = (previous if isinstance(previous, dict) else {}, {})
-    previous, current = _kept[app]
-    if key not in current:
-        current[key] = previous[key] if key in previous else compute()
-    return current[key]
+            self.db = self.open()
+        except sqlite3.DatabaseError:  # not a database (any more): start again
+            path.unlink(missing_ok=True)
+            self.db = self.open()
+        self.seen: dict[tuple[str, str], str] = {}
+        self.new: list[tuple[str, str, str, str]] = []
+        self.keep: dict[str, set[str]] = {}
+
+    def open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path)
+        db.execute("CREATE TABLE IF NOT EXISTS kept (kind TEXT, key TEXT, grp TEXT, value TEXT, "
+                   "PRIMARY KEY (kind, key))")
+        return db
+
+    def get(self, kind: str, group: str, key: str, compute: Callable[[], str]) -> str:
+        if (kind, key) not in self.seen:
+            row = self.db.execute("SELECT value FROM kept WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            if row is None:
+                value = compute()
+                self.new.append((kind, key, group, value))
+            else:
+                value = row[0]
+            self.seen[kind, key] = value
+        return self.seen[kind, key]
+
+    def save(self) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?)", self.new)
+            for kind, groups in self.keep.items():
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS current (grp TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM current")
+                self.db.executemany("INSERT OR IGNORE INTO current VALUES (?)", [(g,) for g in groups])
+                self.db.execute("DELETE FROM kept WHERE kind = ? AND grp NOT IN (SELECT grp FROM current)", (kind,))
+        self.db.close()
 
 
-_rules: weakref.WeakKeyDictionary[Sphinx, dict[str, Callable[[tuple], bool]]] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[Sphinx, KeptStore] = weakref.WeakKeyDictionary()
 
 
-def keep_while(app: Sphinx, kind: str, still_valid: Callable[[tuple], bool]) -> None:
-    """Keep the answers of ``kind`` from earlier builds while ``still_valid(key)``."""
-    _rules.setdefault(app, {})[kind] = still_valid
+def _store(app: Sphinx) -> KeptStore:
+    if app not in _kept:
+        _kept[app] = KeptStore(Path(app.doctreedir) / KEPT)
+    return _kept[app]
+
+
+def kept(app: Sphinx, kind: str, group: str, key: str, compute: Callable[[], str]) -> str:
+    """``compute()`` (a string), or its answer from an earlier build under the
+    same ``kind`` and ``key``. ``group`` says what the answer belongs to
+    (:func:`keep_only`)."""
+    return _store(app).get(kind, group, key, compute)
+
+
+def keep_only(app: Sphinx, kind: str, groups: Callable[[], set[str]]) -> None:
+    """When this build ends, forget the kept answers of ``kind`` that belong to
+    no group of ``groups()`` (a post edited or deleted since, say). Only in a
+    build that used the store: one that drew nothing leaves it as it is."""
+    if app in _kept:
+        _kept[app].keep[kind] = set(groups())
 
 
 def save_kept(app: Sphinx, exception: Exception | None) -> None:
-    stores = _kept.pop(app, None)
-    rules = _rules.pop(app, {})
-    if stores is None or exception is not None:
+    store = _kept.pop(app, None)
+    if store is None:
         return
-    previous, current = stores
-    keep = {key: value for key, value in previous.items()
-            if key not in current and key[0] in rules and rules[key[0]](key)}
-    keep.update(current)
-    with (Path(app.doctreedir) / KEPT).open("wb") as stream:
-        pickle.dump(keep, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    if exception is None:
+        store.save()
+    else:
+        store.db.close()
 
 
 def setup(app: Sphinx) -> None:

@@ -128,9 +128,14 @@ def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
     # Its links to its own tags (authors, category) are drawn differently on those very pages.
     own_pages = {coll.docname for attr in ("tags", "author", "category") for coll in getattr(post, attr) or ()}
     where = pagename if pagename in own_pages else where_drawn(post, pagename) or posixpath.dirname(pagename) + "/"
-    key = ("summary", rewrites.build_inputs(app), rewrites.post_key(app, post), unpublished, where)
-    return build_cache.kept(app, key, lambda: app.builder.templates.render(
-        SUMMARY_TEMPLATE, {**context, "post": post}))
+    group = summary_group(app, post)
+    return build_cache.kept(app, "summary", group, rewrites.digest_of((group, unpublished, where)),
+                            lambda: app.builder.templates.render(SUMMARY_TEMPLATE, {**context, "post": post}))
+
+
+def summary_group(app: Sphinx, post) -> str:
+    """The post as it is now, and what every page shows alike."""
+    return rewrites.digest_of((rewrites.build_inputs(app), rewrites.post_key(app, post)))
 
 
 def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
@@ -138,9 +143,7 @@ def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     blog = Blog(app)
-    current = {rewrites.post_key(app, post) for post in [*blog.posts, *blog.drafts]}
-    inputs = rewrites.build_inputs(app)
-    build_cache.keep_while(app, "summary", lambda key: key[1] == inputs and key[2] in current)
+    build_cache.keep_only(app, "summary", lambda: {summary_group(app, post) for post in [*blog.posts, *blog.drafts]})
 
 
 def summary_context(app: Sphinx, docname: str) -> dict:

@@ -171,10 +171,10 @@ class FeedWriter:
                       for post in self.entry_posts(feed)))
 
     def write(self, outdir: Path, feeds: Iterable[Feed]) -> None:
-        generated = rewrites.generated(self.app)
+        generated = rewrites.digests(self.app)
         for feed in feeds:
             target = outdir / feed.path
-            if generated.unchanged("feed:" + feed.path, rewrites.digest_of(self.inputs(feed)), target):
+            if generated.unchanged("feed:" + feed.path, lambda: rewrites.digest_of(self.inputs(feed)), target):
                 continue
             data = self.feed_xml(feed)
             if target.is_file() and target.read_bytes() == data:

@@ -18,7 +18,9 @@ names the sitemap wherever the site is published.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
+from queue import Queue
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -61,6 +63,10 @@ def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: di
         app.config.sitemap_excludes.append(page_url(app, pagename))
 
 
+# The multiprocessing queue sphinx-sitemap made, once its entries moved to a local one.
+_manager_queues: weakref.WeakKeyDictionary[Sphinx, object] = weakref.WeakKeyDictionary()
+
+
 def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     """sphinx-sitemap lists only the pages written in this build
     (jdillard/sphinx-sitemap#13, sphinx-sitemap 2.9.0), and an incremental
@@ -93,8 +99,12 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     made = {page_url(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
     ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + sorted(
         (e for e in entries if e[0] not in documents), key=lambda e: made.get(e[0], len(made)))
+    # sphinx-sitemap reads them from here; a local queue, not the manager's
+    # (each of whose calls goes to another process: 0.1 s a thousand pages).
+    _manager_queues[app] = queue
+    app.sitemap_links = local_queue = Queue()
     for entry in ordered:
-        queue.put(entry)
+        local_queue.put(entry)
 
 
 def release_sitemap_queue(app: Sphinx, exception: Exception | None) -> None:
@@ -105,7 +115,7 @@ def release_sitemap_queue(app: Sphinx, exception: Exception | None) -> None:
     never closes, and the run hangs at exit. Once the sitemap is written, the
     manager is shut down (dropping the queue is not enough: the traceback of
     its last ``queue.Empty`` keeps it alive until the garbage collector runs)."""
-    queue, app.sitemap_links = getattr(app, "sitemap_links", None), None
+    queue, app.sitemap_links = _manager_queues.pop(app, getattr(app, "sitemap_links", None)), None
     manager = getattr(queue, "_manager", None)  # the proxy's manager (multiprocessing.managers.BaseProxy)
     if manager is not None:
         manager.shutdown()

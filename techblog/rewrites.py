@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import pickle
 import weakref
@@ -43,11 +44,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.util import docname_join, logging
+from sphinx.util import docname_join
 
 from . import __version__, build_cache, sidebars, stale_output
 
-logger = logging.getLogger(__name__)
 DIGESTS = "techblog-digests.pickle"
 BUILD_INPUTS = "build-inputs"
 
@@ -67,6 +67,12 @@ def _post_key(app: Sphinx, post: Post) -> str:
     # which come from conf.py.
     return digest_of((post.docname, post.section, post.title, str(post.date), str(post.update), labels,
                       post.options.get("image"), str(app.env.all_docs.get(post.docname)), referred(app, post.docname)))
+
+
+def everything(app: Sphinx):
+    """What to compare when a page shows something this module does not know:
+    the whole site (:func:`site_fingerprint`), worked out at most once a build."""
+    return build_cache.once(app, "site-fingerprint", lambda: site_fingerprint(app))
 
 
 def site_fingerprint(app: Sphinx) -> str:
@@ -131,7 +137,7 @@ def referred(app: Sphinx, docname: str) -> tuple:
     return tuple(shown)
 
 
-def document_inputs(app: Sphinx, docname: str, everything) -> tuple:
+def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     """What the page of ``docname`` shows from elsewhere."""
     env = app.env
     blog = Blog(app)
@@ -140,7 +146,7 @@ def document_inputs(app: Sphinx, docname: str, everything) -> tuple:
         post = blog[docname]
         neighbours = tuple((p.docname, p.title) if p else None for p in (post.prev, post.next))
     toctree = tuple((child, title_of(env, child)) for child in env.toctree_includes.get(docname, ()))
-    return (sidebars.sidebar_inputs(app, docname, everything), neighbours, toctree, referred(app, docname))
+    return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname))
 
 
 # Sources read or removed in this build (reading in parallel, every source
@@ -157,11 +163,11 @@ def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if state.nothing_changed():
         state.current.update((key, value) for key, value in state.previous.items() if key.startswith("doc:"))
         return []
-    fingerprint = cached(lambda: site_fingerprint(app))
+    whole_site = functools.partial(everything, app)
     changed = []
     for docname in sorted(env.found_docs):
         key = "doc:" + docname
-        state.current[key] = digest_of(document_inputs(app, docname, fingerprint))
+        state.current[key] = digest_of(document_inputs(app, docname, whole_site))
         if state.previous.get(key) != state.current[key]:
             changed.append(docname)
     return changed
@@ -226,17 +232,6 @@ def digest_of(value) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
-def cached(compute):
-    """``compute()``, run at most once."""
-    box = []
-
-    def get():
-        if not box:
-            box.append(compute())
-        return box[0]
-    return get
-
-
 class PageDigests:
     """The digests pages were last written with, and this build's: documents
     (``doc:<docname>``), generated pages (their page name) and feeds
@@ -257,7 +252,6 @@ class PageDigests:
         self.current: dict[str, str] = {}
         self.order: list[tuple[str, str]] = []  # (pagename, template) as generated, skipped or not
         self.skipped: set[str] = set()
-        self.everything = cached(lambda: site_fingerprint(app))
         self._nothing_changed: bool | None = None
 
     def nothing_changed(self) -> bool:
@@ -305,7 +299,7 @@ def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
 
         def digest() -> str:
             return digest_of((build_inputs(app), template, canonical(app, context, shows.get(template, FULL)),
-                              sidebars.sidebar_inputs(app, pagename, state.everything)))
+                              sidebars.sidebar_inputs(app, pagename, functools.partial(everything, app))))
 
         target = app.builder.get_target_uri(pagename)
         try:

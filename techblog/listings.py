@@ -17,9 +17,8 @@ generated at ``<folder>/page/N.html``, see :mod:`techblog.pagination`; one
 such listing per page, not with ``limit``).
 
 Such a page shows other documents' data, but Sphinx only rewrites a page
-when its own source changes. When any post's listed data changes, or a post
-is added or removed, the listing pages are handed back to Sphinx to be
-written again.
+when its own source changes: :mod:`techblog.rewrites` writes it again when a
+post is added, removed or changed.
 """
 
 from __future__ import annotations
@@ -254,40 +253,12 @@ def purge_listing_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     paginated_listings(env).pop(docname, None)
 
 
-def posts_fingerprint(env: BuildEnvironment) -> tuple:
-    """What listings show of every post, in a comparable form."""
-    rows = []
-    for docname, infos in sorted(getattr(env, "ablog_posts", {}).items()):
-        for info in infos:
-            rows.append(
-                (
-                    docname,
-                    str(info["date"]),
-                    info["title"],
-                    tuple(info["tags"]),
-                    tuple(info["author"]),
-                    tuple(info["category"]),
-                    tuple(node.astext() for node in info["excerpt"]),
-                )
-            )
-    return tuple(rows)
-
-
-def outdated_listings(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    fingerprint = posts_fingerprint(env)
-    if getattr(env, "techblog_posts_fingerprint", None) == fingerprint:
-        return []
-    env.techblog_posts_fingerprint = fingerprint
-    return sorted(listing_docs(env) & env.found_docs)
-
-
 def setup(app: Sphinx) -> None:
     app.add_node(blogposts_node)
     app.add_directive("blogposts", BlogPostsDirective)
     app.connect("doctree-resolved", render_listings)
     app.connect("doctree-read", note_listing_doc)
     app.connect("env-purge-doc", purge_listing_doc)
-    app.connect("env-updated", outdated_listings)
     app.connect("html-collect-pages", listing_pages)
     app.connect("html-page-context", add_first_page)
     app.connect("build-finished", keep_current_summaries, priority=400)  # before build_cache saves (500)

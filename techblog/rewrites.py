@@ -75,6 +75,14 @@ def everything(app: Sphinx):
     return build_cache.once(app, "site-fingerprint", lambda: site_fingerprint(app))
 
 
+def listed_key(post: Post) -> tuple:
+    """What a listing shows of a post: not its body (a post's read time is in
+    :func:`post_key`; an edit further down the post changes no listing)."""
+    labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
+    excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
+    return (post.docname, post.section, post.title, str(post.date), labels, excerpt)
+
+
 def site_fingerprint(app: Sphinx) -> str:
     """Everything a page could show of other pages: every post, every title and toctree."""
     env = app.env
@@ -146,7 +154,10 @@ def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
         post = blog[docname]
         neighbours = tuple((p.docname, p.title) if p else None for p in (post.prev, post.next))
     toctree = tuple((child, title_of(env, child)) for child in env.toctree_includes.get(docname, ()))
-    return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname))
+    # A page with a post listing (listings.py) shows some of the posts as listings draw them.
+    listed = (build_cache.once(app, "listed", lambda: tuple(listed_key(post) for post in [*blog.posts, *blog.drafts]))
+              if docname in getattr(env, "techblog_listing_docs", ()) else None)
+    return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed)
 
 
 # Sources read or removed in this build (reading in parallel, every source

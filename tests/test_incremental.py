@@ -48,13 +48,21 @@ def add_legacy_post(src: Path) -> Path:
     return add_post(src, seed=1, category="legacy")
 
 
+def edit_excerpt(src: Path) -> Path:
+    """The first paragraph of a post without a description: what listings show of it."""
+    post = next(path for path in sorted((src / "posts").glob("*/*.md"))
+                if path.name != "index.md" and "\ndescription:" not in path.read_text(encoding="utf-8"))
+    return edit_post(src, post, excerpt=True, seed=2)
+
+
 def add_scheduled_post(src: Path) -> Path:
     """A post dated after "now": a draft until then, on no page."""
     return add_post(src, seed=60)
 
 
-@pytest.mark.parametrize("change", [add_post, edit_post, retag_post, delete_post, add_legacy_post, add_scheduled_post],
-                         ids=["add", "edit", "retag", "delete", "add-legacy", "add-scheduled"])
+@pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
+                                    add_scheduled_post],
+                         ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)

@@ -16,6 +16,8 @@ from ablog.blog import Blog, Collection
 from ablog.post import generate_archive_pages, generate_atom_feeds, register_posts
 from sphinx.application import Sphinx
 
+from . import listeners
+
 
 def reset_blog_state(app: Sphinx) -> None:
     """Give every Sphinx application a fresh ``ablog.blog.Blog``.
@@ -76,9 +78,7 @@ def replace_atom_feeds(app: Sphinx) -> None:
     relative to the feed's page. Same paths, so templates and readers'
     subscriptions are unchanged.
     """
-    for listener in list(app.events.listeners.get("html-collect-pages", [])):
-        if listener.handler is generate_atom_feeds:
-            app.disconnect(listener.id)
+    listeners.take_out(app, "html-collect-pages", generate_atom_feeds)
 
 
 def replace_archive_pages(app: Sphinx) -> None:
@@ -90,9 +90,7 @@ def replace_archive_pages(app: Sphinx) -> None:
     every post at ``blog.html`` beside ours, ``posts/index.html``. Our
     replacement calls ABlog's generator and keeps its other pages as they are.
     """
-    for listener in list(app.events.listeners.get("html-collect-pages", [])):
-        if listener.handler is generate_archive_pages:
-            app.disconnect(listener.id)
+    listeners.take_out(app, "html-collect-pages", generate_archive_pages)
 
 
 def keep_post_doctrees_on_disk(app: Sphinx, doctree) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from notfound.extension import html_collect_pages
 from sphinx.application import Sphinx
 
-from . import rewrites
+from . import listeners, rewrites
 
 
 def absolute_content_root(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -32,8 +32,7 @@ def notfound_page_when_changed(app: Sphinx):
 def setup(app: Sphinx) -> None:
     app.setup_extension("notfound.extension")
     # sphinx-notfound-page 1.1 draws the page in every build: its generator is wrapped.
-    for listener in list(app.events.listeners.get("html-collect-pages", [])):
-        if listener.handler is html_collect_pages:
-            app.disconnect(listener.id)
-            app.connect("html-collect-pages", notfound_page_when_changed, priority=listener.priority)
+    priority = listeners.take_out(app, "html-collect-pages", html_collect_pages)
+    if priority is not None:
+        app.connect("html-collect-pages", notfound_page_when_changed, priority=priority)
     app.connect("html-page-context", absolute_content_root, priority=650)

@@ -60,8 +60,13 @@ def post_key(app: Sphinx, post: Post) -> str:
     return build_cache.once(app, ("post-key", post.docname, post.section), lambda: _post_key(app, post))
 
 
+def labels_of(post: Post) -> tuple:
+    """The names of a post's tags, authors and categories."""
+    return tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
+
+
 def _post_key(app: Sphinx, post: Post) -> str:
-    labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
+    labels = labels_of(post)
     # The time its source was last read stands for all of it (excerpt, body:
     # a feed shows all of it); then what it links to, and the labels' names,
     # which come from conf.py.
@@ -78,7 +83,7 @@ def everything(app: Sphinx):
 def listed_key(post: Post) -> tuple:
     """What a listing shows of a post: not its body (a post's read time is in
     :func:`post_key`; an edit further down the post changes no listing)."""
-    labels = tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
+    labels = labels_of(post)
     excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
     return (post.docname, post.section, post.title, str(post.date), labels, excerpt)
 

@@ -32,7 +32,7 @@ SECTION_NAV = "techblog/section-nav.html"
 COLLECTION_NAV = "techblog/collection-nav.html"
 SECTIONS = ("posts", "legacy")
 # Sidebars that show nothing from other pages.
-STATIC_SIDEBARS = {"techblog/feed-link.html", "search-button-field.html", "search-field.html"}
+STATIC_SIDEBARS = {"techblog/feed-link.html"}
 
 
 # -- Section navigation ---------------------------------------------------------------
@@ -62,7 +62,12 @@ def nearby(posts: list, where: dict[str, int], docname: str, around: int) -> lis
 
 
 def section_nav(app: Sphinx, pagename: str) -> dict | None:
-    """What ``section-nav.html`` draws on ``pagename``; None outside a section."""
+    """What ``section-nav.html`` draws on ``pagename``; None outside a section.
+    Worked out once a build: for the page's digest, then to draw it."""
+    return build_cache.once(app, ("section-nav", pagename), lambda: _section_nav(app, pagename))
+
+
+def _section_nav(app: Sphinx, pagename: str) -> dict | None:
     section = section_of(pagename)
     if section is None:
         return None

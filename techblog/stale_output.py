@@ -8,8 +8,9 @@ consists of in ``<doctreedir>/techblog-outputs.json``; the next build deletes
 the ones it no longer produces.
 
 What the site consists of: a page per source document, every page generated
-by an extension in this build (they are all regenerated on every build),
-and the files other modules report through :func:`produced` (the feeds).
+by an extension in this build, and the files other modules report through
+:func:`produced` (the feeds, and the generated pages :mod:`techblog.rewrites`
+leaves as they were).
 Nothing else is touched: static files, images and the search index are
 Sphinx's to manage.
 """

@@ -175,6 +175,9 @@ html_theme_options = {
     "footer_center": ["techblog/footer-feed.html"],
     "footer_end": [],
     "secondary_sidebar_items": ["page-toc"],
+    # The theme's default here is a Read the Docs ad slot: no ads on this blog
+    # (an empty slot, it also moved when the page settled).
+    "primary_sidebar_end": [],
     "show_prev_next": True,  # fed in date order on posts, hidden elsewhere
     "navigation_with_keys": False,
 }

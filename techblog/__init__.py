@@ -18,9 +18,10 @@ __version__ = "0.2.0"
 
 
 def setup(app) -> dict:
-    from . import (ablog_adapters, archived_comments, build_cache, collection_pages, comments, drafts, feeds,
-                   linkpreviews, listings, metadata, navigation, notfound_page, pagination, parallel_read, postheader,
-                   redirects, rewrites, search, sidebars, sitemap, stale_output, template_cache, video_embeds)
+    from . import (ablog_adapters, archived_comments, autoescape, build_cache, collection_pages, comments,
+                   drafts, feeds, linkpreviews, listings, metadata, navigation, notfound_page, pagination,
+                   parallel_read, postheader, redirects, rewrites, search, sidebars, sitemap, stale_output,
+                   template_cache, video_embeds)
 
     app.setup_extension("ablog")
 
@@ -29,6 +30,7 @@ def setup(app) -> dict:
     app.add_config_value("techblog_legacy_name", "", "html", types=[str])
     app.add_config_value("techblog_legacy_url", "", "html", types=[str])
 
+    autoescape.setup(app)
     build_cache.setup(app)
     metadata.setup(app)
     drafts.setup(app)

@@ -26,6 +26,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from . import autoescape
 from .blogger.sanitize import clean_html  # the importer's policy, applied again at render time
 from .dates import DateError, parse_date
 from .metadata import rules_of
@@ -84,7 +85,7 @@ class ArchivedCommentsDirective(SphinxDirective):
             "date": when,
             "site_date": when.astimezone(tz),
             "removed": bool(item.get("removed")),
-            "body": clean_html(str(item.get("body") or ""), comment=True),
+            "body": autoescape.html(clean_html(str(item.get("body") or ""), comment=True)),  # sanitised
             "replies": [self.comment(reply, tz, f"a reply to {item['id']}")
                         for reply in _as_list(item.get("replies") or [], self)],
         }

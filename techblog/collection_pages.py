@@ -19,6 +19,7 @@ from __future__ import annotations
 import ablog
 from ablog.blog import Blog
 from ablog.post import generate_archive_pages
+from markupsafe import escape
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -61,6 +62,9 @@ def archive_pages(app: Sphinx):
 def all_archive_pages(app: Sphinx):
     blog = Blog(app)
     for pagename, context, template in generate_archive_pages(app):
+        # ABlog gives the page title as text ("Posts tagged <name>"); a page's
+        # title is HTML to Sphinx and the theme (breadcrumbs print it as is).
+        context = {**context, "title": escape(context.get("title") or "")}
         collection = context.get("collection")
         if template != ABLOG_COLLECTION_TEMPLATE or collection is None or collection is blog.drafts:
             yield pagename, context, template

@@ -35,7 +35,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import build_cache, pagination, rewrites
+from . import autoescape, build_cache, pagination, rewrites
 from .drafts import is_unpublished
 from .metadata import posts_of
 from .pagination import Page, paginate
@@ -154,12 +154,12 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     metas = posts_of(app.config)
     context = {
         "url": lambda target: app.builder.get_relative_uri(docname, target),
-        "excerpt": lambda post: excerpt_html(app, post, docname),
+        "excerpt": lambda post: autoescape.html(excerpt_html(app, post, docname)),  # Sphinx's HTML
         "meta_of": lambda post: metas[post.docname],
         "is_unpublished": lambda post: is_unpublished(app, post.docname),
         "date_format": app.config.post_date_format,
     }
-    context["summary"] = lambda post: summary_html(app, post, docname, context)
+    context["summary"] = lambda post: autoescape.html(summary_html(app, post, docname, context))  # our template's
     return context
 
 

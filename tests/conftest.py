@@ -58,3 +58,12 @@ def site(tmp_path_factory) -> Build:
     """The real site, built once for the whole session."""
     out = tmp_path_factory.mktemp("site")
     return sphinx_build(REPO, out / "html", out / "doctrees")
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory) -> Build:
+    """tests/roots/test-hostile (markup and quotes in every field), built once."""
+    out = tmp_path_factory.mktemp("hostile")
+    build = sphinx_build(REPO / "tests" / "roots" / "test-hostile", out / "html", out / "doctrees")
+    assert build.returncode == 0, build.output
+    return build

@@ -1,0 +1,75 @@
+"""Hostile data reaches no page or feed as markup (tests/roots/test-hostile).
+
+Every textual field of that site (titles, tags, category and author display
+names, descriptions, the site's and the old blog's names, addresses) carries
+``<script>``, ``"><img onerror=...>`` and quotes. The build must succeed with
+-W, no page or feed may hold a script-capable element or attribute made of
+that data, and each value must still be there, shown as the text it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from hostile import feed_problems, html_problems
+
+PAYLOAD = """<script>alert("XSS")</script>"><img src=x onerror=alert('XSS')>"""
+TITLE = """Lazy-loading <iframe> embeds <script>alert("XSS")</script> and "><img src=x onerror=alert('XSS')>"""
+POST = "posts/2024/iframe-embeds.html"
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_site):
+    return hostile_site
+
+
+def pages(build) -> list[Path]:
+    return sorted(build.outdir.rglob("*.html"))
+
+
+def test_no_page_holds_markup_from_data(hostile):
+    assert len(pages(hostile)) > 20  # posts, listings, tag/category/author/year pages, catalogs, 404
+    found = [problem for page in pages(hostile) for problem in html_problems(page, hostile.outdir)]
+    assert found == []
+
+
+def test_no_feed_holds_markup_from_data(hostile):
+    feeds = sorted(hostile.outdir.rglob("atom.xml"))
+    assert len(feeds) > 5  # the site's, and one per tag, category, author and year
+    found = [problem for feed in feeds for problem in feed_problems(feed, hostile.outdir)]
+    assert found == []
+
+
+def text_of(build, page: str, selector: str) -> list[str]:
+    return [element.get_text(" ", strip=True) for element in build.html(page).select(selector)]
+
+
+def test_values_are_shown_as_the_text_they_are(hostile):
+    """Escaped, not dropped or mangled: a reader sees exactly what the author wrote."""
+    assert TITLE in text_of(hostile, "index.html", ".post-summary-title a")
+    assert TITLE in text_of(hostile, "posts/2024/second.html", ".techblog-section-nav a")
+    assert "Mallory " + PAYLOAD in text_of(hostile, POST, ".post-authors a")
+    assert "Evil " + PAYLOAD in text_of(hostile, POST, ".post-categories a")
+    tags = text_of(hostile, POST, ".post-tags a")
+    assert """<script>alert('XSS')</script>""" in tags
+    assert """"><img src=x onerror=alert('XSS')>""" in tags
+    assert "Nav " + PAYLOAD in text_of(hostile, "index.html", "nav[aria-label=Site] a")
+    legacy = hostile.html("legacy/2014/03/old.html")
+    banner = legacy.select_one(".legacy-banner a.legacy-original")
+    assert banner["href"] == "https://openstack-in-production.blogspot.com/2014/03/old.html?a=1&b=2"
+    assert banner.get_text() == "Old blog " + PAYLOAD
+    assert "<script>alert('XSS')</script>" in text_of(hostile, "legacy/2014/03/old.html", ".comment-author")
+
+
+def test_feeds_carry_the_values_as_text(hostile):
+    feed = feedparser.parse((hostile.outdir / "blog" / "atom.xml").read_bytes())
+    assert feed.feed.title.startswith("Blog " + PAYLOAD)
+    assert feed.feed.subtitle == "Subtitle " + PAYLOAD
+    titles = [entry.title for entry in feed.entries]
+    assert TITLE in titles
+    entry = feed.entries[titles.index(TITLE)]
+    assert {author.name for author in entry.authors} == {"Mallory " + PAYLOAD}
+    assert {tag.term for tag in entry.tags} >= {"<script>alert('XSS')</script>", "openstack"}

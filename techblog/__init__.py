@@ -19,9 +19,9 @@ __version__ = "0.2.0"
 
 def setup(app) -> dict:
     from . import (ablog_adapters, archived_comments, autoescape, build_cache, collection_pages, comments,
-                   drafts, feeds, linkpreviews, listings, metadata, navigation, notfound_page, pagination,
-                   parallel_read, postheader, redirects, rewrites, search, sidebars, sitemap, stale_output,
-                   template_cache, video_embeds)
+                   drafts, feeds, interrupts, linkpreviews, listings, metadata, navigation, notfound_page,
+                   pagination, parallel_read, postheader, redirects, rewrites, search, sidebars, sitemap,
+                   stale_output, template_cache, video_embeds)
 
     app.setup_extension("ablog")
 
@@ -32,6 +32,7 @@ def setup(app) -> dict:
 
     autoescape.setup(app)
     build_cache.setup(app)
+    interrupts.setup(app)
     metadata.setup(app)
     drafts.setup(app)
     ablog_adapters.setup(app)

@@ -145,12 +145,36 @@ def new_document_with_shared_settings(source_path: str, settings=None):
     return docutils.utils.new_document(source_path, settings)
 
 
+_write_doc = ablog.blog.html_builder_write_doc
+
+
+def write_doc_with_images(builder, docname, doctree, img_url=False):
+    """``html_builder_write_doc`` that first tells the builder about the images.
+
+    ABlog (0.11.13) draws an excerpt or a feed entry with part of Sphinx's
+    ``write_doc``, leaving out ``post_process_images``: an image is given
+    its ``_images/`` address only if the builder learnt it elsewhere, by
+    writing the post's own page in the same build. An incremental build that
+    does not write the post drew its images with their source path (a feed
+    entry of a legacy post: ``legacy/2014/01/legacy/_images/x.png``, a 404).
+    Registering them also copies them to ``_images/`` (unchanged files are
+    left alone). (No upstream issue found.)
+    """
+    builder.post_process_images(doctree)
+    return _write_doc(builder, docname, doctree, img_url=img_url)
+
+
 def share_default_settings() -> None:
     ablog.blog.new_document = new_document_with_shared_settings
 
 
+def register_images_when_drawing() -> None:
+    ablog.blog.html_builder_write_doc = write_doc_with_images
+
+
 def setup(app: Sphinx) -> None:
     share_default_settings()
+    register_images_when_drawing()
     publish_every_dated_post()
     replace_atom_feeds(app)
     replace_archive_pages(app)

@@ -34,7 +34,7 @@ from sphinx.errors import ConfigError
 from . import __version__
 from .contract import PostMeta
 from .dates import rfc3339
-from . import ablog_adapters, rewrites, stale_output
+from . import ablog_adapters, atomic, rewrites, stale_output
 from .metadata import posts_of, rules_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -179,8 +179,7 @@ class FeedWriter:
             data = self.feed_xml(feed)
             if target.is_file() and target.read_bytes() == data:
                 continue  # unchanged: keep the file (and its mtime) as it is
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            atomic.write_bytes(target, data)  # a reader never fetches half a feed
 
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -202,9 +201,9 @@ def write_feeds(app: Sphinx):
         return
     blog = Blog(app)
     feeds = collect_feeds(app, blog)
-    FeedWriter(app).write(Path(app.outdir), feeds)
-    for feed in feeds:
+    for feed in feeds:  # before writing: a build stopped halfway still knows them (stale_output.py)
         stale_output.produced(app, Path(feed.path).as_posix())
+    FeedWriter(app).write(Path(app.outdir), feeds)
     yield from ()  # html-collect-pages wants an iterable of pages; feeds are not pages
 
 

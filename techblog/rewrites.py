@@ -15,7 +15,9 @@ digest changes:
   with.
 
 All digests are kept in ``<doctreedir>/techblog-digests.pickle``, saved only
-after a build that succeeded (:class:`PageDigests`).
+after a build that succeeded (:class:`PageDigests`), and a build interrupted
+while writing is repaired by the next one (its journal,
+``techblog-digests.pending``).
 
 ABlog 0.11.13 itself draws every collection page and feed again in every
 build (a no-op rebuild of 1,600 posts took a minute as early as
@@ -34,6 +36,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import os
 import pickle
 import weakref
 from collections.abc import Callable
@@ -46,9 +49,10 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import docname_join
 
-from . import __version__, build_cache, sidebars, stale_output
+from . import __version__, atomic, build_cache, sidebars, stale_output
 
 DIGESTS = "techblog-digests.pickle"
+PENDING = "techblog-digests.pending"
 BUILD_INPUTS = "build-inputs"
 
 
@@ -176,6 +180,11 @@ def note_read(app: Sphinx, *args) -> None:
 
 def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     state = digests(app)
+    # Sphinx saves the environment it read before writing: from here on, a
+    # build stopped halfway is repaired by the next one. (A build of another
+    # format that read sources leaves the journal to the next HTML build.)
+    if app.builder.format == "html" or app in _read:
+        state.start_journal()
     if state.nothing_changed():
         state.current.update((key, value) for key, value in state.previous.items() if key.startswith("doc:"))
         return []
@@ -187,6 +196,14 @@ def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
         if state.previous.get(key) != state.current[key]:
             changed.append(docname)
     return changed
+
+
+def journal_document(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """A document's page is about to be written (whatever the reason: its
+    source, its inputs, a missing file). With ``-j``, in a forked process:
+    the journal's descriptor is shared, each line appended whole."""
+    if pagename in app.env.found_docs:
+        digests(app).writing("doc:" + pagename)
 
 
 # -- Generated pages ------------------------------------------------------------------
@@ -253,11 +270,23 @@ class PageDigests:
     (``doc:<docname>``), generated pages (their page name) and feeds
     (``feed:<path>``). Saved beside the doctrees only after a build that
     succeeded: a build that fails after deciding what to write leaves the
-    previous digests, so the next build writes those pages."""
+    previous digests, so the next build writes those pages.
+
+    A build stopped halfway (Ctrl-C, SIGTERM, a crash) must not leave the
+    next one believing its pages current: Sphinx has already saved the
+    environment it read, so the next build reads nothing and would take the
+    shortcut of :meth:`nothing_changed`, and a page being written when it
+    stopped may be new, old or cut short. So before an HTML build writes
+    anything, it starts a journal (``techblog-digests.pending``) and names in
+    it each page just before it is written; the journal is removed only once
+    the new digests are saved. A build that finds a journal takes
+    no shortcut (:attr:`interrupted`) and writes again every page named in
+    it; the others are as their digests say (written, or not yet touched)."""
 
     def __init__(self, app: Sphinx) -> None:
         self.app = app
         self.path = Path(app.doctreedir) / DIGESTS
+        self.pending = Path(app.doctreedir) / PENDING
         try:
             with self.path.open("rb") as stream:
                 self.previous = pickle.load(stream)
@@ -265,10 +294,42 @@ class PageDigests:
             self.previous = {}
         if not isinstance(self.previous, dict):
             self.previous = {}
+        try:
+            unfinished = self.pending.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            unfinished = None
+        except (OSError, ValueError):  # unreadable: any page may be unfinished
+            unfinished, self.previous = [], {}
+        #: The last build stopped after deciding what to write, before saving its digests.
+        self.interrupted = unfinished is not None
+        if self.interrupted:
+            self.previous.pop(BUILD_INPUTS, None)
+            for key in unfinished:
+                self.previous.pop(key, None)
+        self._journal: int | None = None  # the journal's file descriptor, once started
         self.current: dict[str, str] = {}
         self.order: list[tuple[str, str]] = []  # (pagename, template) as generated, skipped or not
         self.skipped: set[str] = set()
         self._nothing_changed: bool | None = None
+
+    def start_journal(self) -> None:
+        """From here until :meth:`save`, the next build knows this one did not
+        finish. Appended to, never emptied: an earlier build's journal still
+        names its unfinished pages."""
+        if self._journal is None:
+            self.pending.parent.mkdir(parents=True, exist_ok=True)
+            self._journal = os.open(self.pending, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def writing(self, key: str) -> None:
+        """``key``'s page is about to be written: until this build is saved, it is unfinished."""
+        self.start_journal()
+        # One write() per line, appended: a process killed at any point leaves whole lines.
+        os.write(self._journal, (key.replace("\n", " ") + "\n").encode("utf-8"))
+
+    def close_journal(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
 
     def nothing_changed(self) -> bool:
         """No source read or removed, and what every page shows alike unchanged:
@@ -288,11 +349,17 @@ class PageDigests:
             self.current[key] = self.previous[key]
             return True
         self.current[key] = digest()
-        return self.previous.get(key) == self.current[key] and target.is_file()
+        if self.previous.get(key) == self.current[key] and target.is_file():
+            return True
+        self.writing(key)
+        return False
 
     def save(self) -> None:
-        with self.path.open("wb") as stream:
-            pickle.dump(self.current, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        """This build's digests, then the end of its journal (in that order: a
+        build stopped in between only writes a few pages again)."""
+        atomic.write_bytes(self.path, pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL))
+        self.close_journal()
+        self.pending.unlink(missing_ok=True)
 
 
 _digests: weakref.WeakKeyDictionary[Sphinx, PageDigests] = weakref.WeakKeyDictionary()
@@ -332,8 +399,12 @@ def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
 
 def save_digests(app: Sphinx, exception: Exception | None) -> None:
     state = _digests.pop(app, None)
-    if state is not None and exception is None and app.builder.format == "html":
+    if state is None:
+        return
+    if exception is None and app.builder.format == "html":
         state.save()
+    else:  # the journal stays: the next build repairs what this one left
+        state.close_journal()
 
 
 def skipped_pages(app: Sphinx) -> tuple[list[tuple[str, str]], set[str]]:
@@ -349,5 +420,6 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", note_references)
     app.connect("env-purge-doc", forget_references)
     app.connect("env-updated", rewrite_changed_documents, priority=900)  # after ABlog's posts are registered
+    app.connect("html-page-context", journal_document, priority=100)
     app.connect("builder-inited", lambda app: _digests.pop(app, None))
     app.connect("build-finished", save_digests, priority=800)  # after the sitemap (sitemap.py) asked what was skipped

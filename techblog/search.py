@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from . import rewrites
+
 SCRIPT = "techblog-search.js"
 
 
@@ -45,8 +47,11 @@ def keep_unchanged_search_index(app: Sphinx):
     on disk is already this build's: Sphinx 9.0.4 would still load, prune and
     write it again (about a tenth of a build with nothing to do at 1,000
     posts). Every document written is resolved first (``doctree-resolved``,
-    in the main process even with ``-j``); a removed one is purged."""
-    if app in _touched or not Path(app.outdir, app.builder.searchindex_filename).is_file():
+    in the main process even with ``-j``); a removed one is purged. Not after
+    a build that was stopped before it finished (``rewrites.PageDigests``):
+    the index on disk may be older than the documents it read."""
+    if (app in _touched or rewrites.digests(app).interrupted
+            or not Path(app.outdir, app.builder.searchindex_filename).is_file()):
         return []
     app.builder.indexer = None  # dump_search_index then returns at once
     return []

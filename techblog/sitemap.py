@@ -14,20 +14,24 @@ commit; the feeds already carry each post's ``updated``.
 
 ``robots.txt`` is written at the output root from ``html_baseurl``, so it
 names the sitemap wherever the site is published.
+
+sphinx-sitemap gathers the pages in a ``multiprocessing`` manager: a
+process of its own, which outlives a build stopped by SIGTERM (and holds
+its output pipes open). The pages are gathered in the building process
+instead (:func:`gather_pages_locally`).
 """
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 from queue import Queue
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
-from sphinx_sitemap import is_excluded
+from sphinx_sitemap import is_excluded, record_builder_type
 
-from . import rewrites, stale_output
+from . import atomic, listeners, rewrites, stale_output
 from .drafts import is_unpublished
 from .metadata import posts_of
 
@@ -63,8 +67,18 @@ def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: di
         app.config.sitemap_excludes.append(page_url(app, pagename))
 
 
-# The multiprocessing queue sphinx-sitemap made, once its entries moved to a local one.
-_manager_queues: weakref.WeakKeyDictionary[Sphinx, object] = weakref.WeakKeyDictionary()
+def gather_pages_locally(app: Sphinx) -> None:
+    """sphinx-sitemap's ``record_builder_type`` (2.9.0), with a queue of this
+    process instead of a ``multiprocessing.Manager().Queue()``, whose server
+    process outlived a build stopped by a signal. With ``-j`` the pages
+    written in the forked processes are not put in it: they are documents,
+    which :func:`list_unwritten_pages` adds (each document is in the sitemap
+    unless excluded; every exclusion of a document is known to this process)."""
+    builder = getattr(app, "builder", None)
+    if builder is None:
+        return
+    builder.env.is_directory_builder = type(builder).__name__ == "DirectoryHTMLBuilder"
+    app.sitemap_links = Queue()
 
 
 def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
@@ -99,26 +113,13 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     made = {page_url(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
     ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + sorted(
         (e for e in entries if e[0] not in documents), key=lambda e: made.get(e[0], len(made)))
-    # sphinx-sitemap reads them from here; a local queue, not the manager's
-    # (each of whose calls goes to another process: 0.1 s a thousand pages).
-    _manager_queues[app] = queue
-    app.sitemap_links = local_queue = Queue()
-    for entry in ordered:
-        local_queue.put(entry)
+    for entry in ordered:  # sphinx-sitemap reads them from here
+        queue.put(entry)
 
 
 def release_sitemap_queue(app: Sphinx, exception: Exception | None) -> None:
-    """sphinx-sitemap gathers the pages through a multiprocessing manager: a
-    forked process that otherwise lives until the interpreter exits, holding
-    every pipe the building process had open. In a process that builds more
-    than once (the tests) that can be a browser driver's stdin, which then
-    never closes, and the run hangs at exit. Once the sitemap is written, the
-    manager is shut down (dropping the queue is not enough: the traceback of
-    its last ``queue.Empty`` keeps it alive until the garbage collector runs)."""
-    queue, app.sitemap_links = _manager_queues.pop(app, getattr(app, "sitemap_links", None)), None
-    manager = getattr(queue, "_manager", None)  # the proxy's manager (multiprocessing.managers.BaseProxy)
-    if manager is not None:
-        manager.shutdown()
+    """The pages are not kept past the build (the application may build again)."""
+    app.sitemap_links = None
 
 
 def robots_txt(sitemap_url: str) -> str:
@@ -129,11 +130,13 @@ def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     sitemap_url = app.config.html_baseurl + app.config.sitemap_filename
-    Path(app.outdir, "robots.txt").write_text(robots_txt(sitemap_url), encoding="utf-8")
+    atomic.write_text(Path(app.outdir, "robots.txt"), robots_txt(sitemap_url))
 
 
 def setup(app: Sphinx) -> None:
     app.setup_extension("sphinx_sitemap")
+    priority = listeners.take_out(app, "builder-inited", record_builder_type)
+    app.connect("builder-inited", gather_pages_locally, priority=500 if priority is None else priority)
     # After the posts are checked (300) and drafts decided (400).
     app.connect("config-inited", check_baseurl)
     app.connect("config-inited", exclude_from_sitemap, priority=500)

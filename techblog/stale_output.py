@@ -13,27 +13,64 @@ by an extension in this build, and the files other modules report through
 leaves as they were).
 Nothing else is touched: static files, images and the search index are
 Sphinx's to manage.
+
+The record is saved only after a build that succeeded. A file a build
+writes for the first time is first named in ``techblog-outputs.pending``,
+so that if that build is stopped halfway, the next one still knows the
+file is the site's to remove (the post it belonged to deleted since, say).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import weakref
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import atomic
+
 logger = logging.getLogger(__name__)
 MANIFEST = "techblog-outputs.json"
+PENDING = "techblog-outputs.pending"
 
 _produced: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 _written: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
+_recorded: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
+
+
+def recorded(app: Sphinx) -> set[str]:
+    """The files earlier builds wrote, finished or not (worked out once a build)."""
+    if app not in _recorded:
+        doctreedir = Path(app.doctreedir)
+        try:
+            found = set(json.loads((doctreedir / MANIFEST).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            found = set()
+        try:
+            found.update(filter(None, (doctreedir / PENDING).read_text(encoding="utf-8").splitlines()))
+        except (OSError, ValueError):
+            pass
+        _recorded[app] = found
+    return _recorded[app]
 
 
 def produced(app: Sphinx, relpath: str) -> None:
-    """Say that this build writes ``relpath`` (relative to the output folder)."""
+    """Say that this build writes ``relpath`` (relative to the output folder),
+    before writing it."""
     _produced.setdefault(app, set()).add(relpath)
+    known = recorded(app)
+    if relpath not in known:
+        # One appended write() per line: a process killed at any point leaves whole lines.
+        # With -j this runs in forked processes too; their lines land in the same file.
+        pending = os.open(Path(app.doctreedir) / PENDING, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(pending, (relpath.replace("\n", " ") + "\n").encode("utf-8"))
+        finally:
+            os.close(pending)
+        known.add(relpath)
 
 
 def written_pages(app: Sphinx) -> set[str]:
@@ -43,8 +80,7 @@ def written_pages(app: Sphinx) -> set[str]:
 
 def record_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     _written.setdefault(app, set()).add(pagename)
-    if pagename not in app.env.found_docs:
-        produced(app, app.builder.get_target_uri(pagename))
+    produced(app, app.builder.get_target_uri(pagename))
 
 
 def remove_stale_outputs(app: Sphinx, exception: Exception | None) -> None:
@@ -53,19 +89,17 @@ def remove_stale_outputs(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     current = set(_produced.get(app, ()))
     current.update(app.builder.get_target_uri(docname) for docname in app.env.found_docs)
-    manifest = Path(app.doctreedir) / MANIFEST
-    try:
-        previous = set(json.loads(manifest.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        previous = set()
+    previous = recorded(app)
     for relpath in sorted(previous - current):
         target = (outdir / relpath).resolve()
         if outdir.resolve() in target.parents and target.is_file():
             target.unlink()
             logger.info("removed, no longer part of the site: %s", relpath)
-    manifest.write_text(json.dumps(sorted(current), indent=0), encoding="utf-8")
+    atomic.write_text(Path(app.doctreedir) / MANIFEST, json.dumps(sorted(current), indent=0))
+    Path(app.doctreedir, PENDING).unlink(missing_ok=True)
 
 
 def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", lambda app: _recorded.pop(app, None))
     app.connect("html-page-context", record_page)
     app.connect("build-finished", remove_stale_outputs)

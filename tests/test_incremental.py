@@ -7,9 +7,12 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
 
+import lxml.html
 import pytest
 
+from atom import A, parse
 from conftest import REPO, sphinx_build
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -32,11 +35,76 @@ def differences(incremental: dict[str, bytes], clean: dict[str, bytes]) -> list[
     )
 
 
+LEGACY_IMAGE = "legacy/_images/c6fc8324ff3f-nova-cells-layout.png"
+SITE_URL = "https://techblog.web.cern.ch/techblog/"  # conf.py's blog_baseurl
+
+
+def add_imported_post(src: Path) -> Path:
+    """A post as the importer writes it: images in ``legacy/_images/``, one in
+    its first paragraph (the excerpt listings show), one in a figure."""
+    image = src / LEGACY_IMAGE
+    image.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO / LEGACY_IMAGE, image)
+    post = src / "legacy" / "2014" / "01" / "nova-cells.md"
+    post.parent.mkdir(parents=True, exist_ok=True)
+    post.write_text(f"""---
+date: '2014-01-21T16:20:00+01:00'
+author:
+- alice
+category: legacy
+tags:
+- nova
+original_url: https://openstack-in-production.blogspot.com/2014/01/nova-cells.html
+---
+
+# Scaling Nova with cells
+
+![Cells](../../_images/{image.name}) When we started, a single Nova controller was enough.
+
+```{{figure}} ../../_images/{image.name}
+:alt: One API cell at the top, one child cell per group of hypervisors
+
+One API cell at the top
+```
+
+A child cell with 200 to 300 hypervisors is a size we can upgrade.
+""", encoding="utf-8")
+    return post
+
+
+def image_sources(outdir: Path) -> dict[str, list[str]]:
+    """Every ``<img src>`` of every page and feed entry, as an address: an
+    absolute one, or one relative to its page."""
+    found = {}
+    for path in sorted(outdir.rglob("*")):
+        name = path.relative_to(outdir).as_posix()
+        if path.suffix == ".html":
+            found[name] = [urljoin(name, src) for src in lxml.html.parse(path).xpath("//img/@src")]
+        elif path.suffix == ".xml" and path.name == "atom.xml":
+            found[name] = [src for content in parse(path.read_bytes()).iter(A + "content") if content.text
+                           for src in lxml.html.fragment_fromstring(content.text, create_parent="div").xpath(
+                               "//img/@src")]
+    return found
+
+
+def missing_images(outdir: Path) -> list[str]:
+    """The image addresses of pages and feeds that point at no file of the site."""
+    missing = []
+    for name, sources in image_sources(outdir).items():
+        for src in sources:
+            address = src[len(SITE_URL):] if src.startswith(SITE_URL) else src
+            if urlsplit(address).scheme or not (outdir / unquote(urlsplit(address).path)).is_file():
+                missing.append(f"{name}: {src}")
+    return missing
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """A generated 16-post site, built once; the tests change it in turn."""
+    """A generated 16-post site with an imported post, built once; the tests
+    change it in turn."""
     root = tmp_path_factory.mktemp("incremental")
     src = make_site(root / "src", 16)
+    add_imported_post(src)
     first = sphinx_build(src, root / "incremental", root / "doctrees", env=ENV)
     assert first.returncode == 0, first.output
     return root
@@ -73,6 +141,9 @@ def test_an_incremental_build_equals_a_clean_build(site, change):
     shutil.rmtree(clean_dir, ignore_errors=True)
     clean = sphinx_build(site / "src", clean_dir / "html", clean_dir / "doctrees", env=ENV)
     assert clean.returncode == 0, clean.output
+    assert any(LEGACY_IMAGE.split("/")[-1] in src for sources in image_sources(incremental.outdir).values()
+               for src in sources)
+    assert missing_images(incremental.outdir) == []
     assert differences(outputs(incremental.outdir), outputs(clean.outdir)) == []
 
 

@@ -9,12 +9,16 @@ takes a fraction of a second.
 
 Every problem names the file, the line, the field, the value and what was
 expected; all of them are collected, none stops the reading of the others.
+No input makes the reading raise: odd values (control characters, huge or
+deeply nested values, dates at the ends of the calendar) are problems too,
+and every value is bounded (:data:`MAX_LENGTH`, :data:`MAX_ITEMS`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -41,9 +45,22 @@ FIELDS = {
 }
 REQUIRED = ("date", "author", "category")
 # Defaults of the conf.py settings the contract reads (the extension registers the same).
-CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_pattern": [], "exclude_patterns": []}
+CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_pattern": [], "exclude_patterns": [],
+                   "techblog_legacy_url": "", "myst_enable_extensions": [], "myst_disable_syntax": []}
 LISTS = ("author", "category", "tags")
 BOOLEANS = ("draft", "comments")
+URL_FIELDS = ("original_url", "image")
+
+# Limits, in characters (per item for lists): generous for any real post,
+# small enough that no value can swamp a page, a feed or an error message.
+MAX_LENGTH = {"title": 200, "description": 1000, "tags": 100, "original_url": 2000, "image": 2000}
+DEFAULT_MAX_LENGTH = 200  # every other field, and author and category names in conf.py
+MAX_ITEMS = 100  # items of a list field (each tag is a page and a feed)
+# What may not appear in a URL that is printed into an attribute: whitespace,
+# quotes, angle brackets, backquotes and backslashes (browsers read "\" as "/").
+URL_UNSAFE = re.compile(r"[\s\"'<>`\\]")
+URL_EXPECTED = ("an absolute http(s) URL such as https://example.org/page, with a host and without spaces, "
+                "quotes, '<', '>', '`' or '\\'")
 
 # Names authors reach for that are not ours, and what to write instead.
 HINTS = {
@@ -60,8 +77,10 @@ HINTS = {
 }
 
 TRUE, FALSE = "true", "false"
-TITLE = re.compile(r"#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*")
-SKIPPABLE = re.compile(r"\s*|\(.+\)=\s*|%.*|<!--.*-->\s*")  # blank, target, comment
+# Blocks that may come before the title: (target)= lines, % comments, HTML comments.
+SKIPPED_BLOCKS = ("myst_target", "myst_line_comment")
+HTML_COMMENTS = re.compile(r"(?:\s*<!--.*?-->)*\s*", re.DOTALL)
+TITLE_PREFIX_LINES = 64  # lines of the body parsed first to find the title (all of it if not enough)
 
 
 def slugify(text: str) -> str:
@@ -73,6 +92,81 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text))
     text = re.sub(r"[^\w\s-]", "", text).strip().lower()
     return re.sub(r"[-\s]+", "-", text)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)``, shortened to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}...{text[-10:]} ({len(str(value))} characters)"
+
+
+def url_problem(text: str) -> str | None:
+    """Why ``text`` is not a URL we may print into a link, or None."""
+    unsafe = URL_UNSAFE.search(text)
+    if unsafe:
+        return f"contains {unsafe[0]!r}"
+    try:
+        parts = urlsplit(text)
+        parts.port  # raises for a port that is not a number in 0-65535
+    except ValueError as err:
+        return f"is not a valid URL ({err})"
+    if parts.scheme not in ("http", "https") or not text.lower().startswith(f"{parts.scheme}://"):
+        return "is not a web address"
+    if not parts.hostname:
+        return "has no host"
+    return None
+
+
+class SettingsError(ValueError):
+    """A conf.py setting the contract reads that cannot work; the message names it."""
+
+    def __init__(self, setting: str, value: object, reason: str, expected: str):
+        self.setting = setting
+        self.message = f"{setting}: {shown(value)} {reason}; expected {expected}"
+        super().__init__(self.message)
+
+
+def _display_names(setting: str, entries: object, second: str) -> dict[str, str]:
+    """``blog_authors`` / ``techblog_categories``: key -> (display name, ``second``)."""
+    if not isinstance(entries, dict):
+        raise SettingsError(setting, entries, "is not a dict", f"{{key: (display name, {second})}}")
+    names = {}
+    for key, value in entries.items():
+        where = f"{setting}[{key!r}]"
+        if not isinstance(key, str) or not key.strip() or frontmatter.bad_character(key):
+            raise SettingsError(setting, key, "is not a usable key", "a name of printable characters")
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise SettingsError(where, value, "is not a pair", f"(display name, {second})")
+        name = value[0]
+        if not isinstance(name, str) or not name.strip():
+            raise SettingsError(where, name, "is not a display name", "a non-empty string")
+        bad = frontmatter.bad_character(name)
+        if bad or len(name) > DEFAULT_MAX_LENGTH:
+            raise SettingsError(where, name, f"contains {bad}" if bad else "is too long",
+                                f"at most {DEFAULT_MAX_LENGTH} printable characters")
+        names[key] = name
+    return names
+
+
+def _check_url_setting(setting: str, value: object) -> None:
+    """A conf.py URL the site prints into links: empty/None (no link) or a safe http(s) URL."""
+    if value in (None, ""):
+        return
+    reason = url_problem(value) if isinstance(value, str) else "is not a string"
+    if reason:
+        raise SettingsError(setting, value, reason, URL_EXPECTED + ", or '' for none")
+
+
+@functools.lru_cache(maxsize=4)
+def markdown_parser(extensions: tuple[str, ...] = (), disabled: tuple[str, ...] = ()):
+    """MyST's own Markdown parser, set up as the build sets it up (imported here,
+    not at the top: it is only needed once posts are read)."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = MdParserConfig(enable_extensions=set(extensions), disable_syntax=list(disabled))
+    return create_md_parser(config, RendererHTML)
 
 
 def label_of(docname: str) -> str:
@@ -110,23 +204,42 @@ class SiteRules:
     now: dt.datetime
     tag_path: str = "blog/tag"
     exclude: tuple[str, ...] = ()  # exclude_patterns: sources that are not part of the site
+    # MyST's settings that change how a post's Markdown is read (its title)
+    myst_extensions: tuple[str, ...] = ()
+    myst_disabled: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, get: Callable[[str], object], srcdir: Path) -> SiteRules:
-        """``get(name)`` returns a conf.py value (from Sphinx or from conf.py itself)."""
+        """``get(name)`` returns a conf.py value (from Sphinx or from conf.py itself).
+
+        Raises :class:`dates.DateError` (time zone, SOURCE_DATE_EPOCH) or
+        :class:`SettingsError` for a setting that cannot work."""
         patterns = get("blog_post_pattern") or []
         if isinstance(patterns, str):
             patterns = [patterns]
         tz = dates.site_timezone(str(get("techblog_timezone")))
+        authors = _display_names("blog_authors", get("blog_authors") or {}, "URL")
+        for key, (_, link) in (get("blog_authors") or {}).items():
+            _check_url_setting(f"blog_authors[{key!r}]", link)
+        _check_url_setting("techblog_legacy_url", get("techblog_legacy_url"))
+        extensions = tuple(sorted(get("myst_enable_extensions") or ()))
+        disabled = tuple(sorted(get("myst_disable_syntax") or ()))
+        try:
+            markdown_parser(extensions, disabled)
+        except (TypeError, ValueError) as err:
+            raise SettingsError("myst_enable_extensions", list(extensions), f"cannot be used ({err})",
+                                "MyST's extension names") from None
         return cls(
             srcdir=Path(srcdir).resolve(),
             patterns=tuple(patterns),
-            authors={key: str(value[0]) for key, value in (get("blog_authors") or {}).items()},
-            categories={key: str(value[0]) for key, value in (get("techblog_categories") or {}).items()},
+            authors=authors,
+            categories=_display_names("techblog_categories", get("techblog_categories") or {}, "description"),
             tz=tz,
             now=dates.build_now(tz),
             tag_path=f"{get('blog_path') or 'blog'}/tag",
             exclude=tuple(get("exclude_patterns") or ()),
+            myst_extensions=extensions,
+            myst_disabled=disabled,
         )
 
 
@@ -166,9 +279,9 @@ class PostMeta:
 
 def _problem(path: str, line: int, kind: str, name: str | None, value: object, reason: str, expected: str,
              related: tuple[str, ...] = ()) -> Problem:
-    subject = f"{name}: " if name else ""
-    shown = f"{value!r} " if value is not None else ""
-    return Problem(path, line, kind, name, f"{subject}{shown}{reason}; expected {expected}", related)
+    subject = f"{frontmatter.named(name)}: " if name is not None else ""
+    value = f"{shown(value)} " if value is not None else ""
+    return Problem(path, line, kind, name, f"{subject}{value}{reason}; expected {expected}", related)
 
 
 def post_files(rules: SiteRules) -> list[Path]:
@@ -178,7 +291,9 @@ def post_files(rules: SiteRules) -> list[Path]:
 
 
 def read_post(path: Path, rules: SiteRules) -> tuple[PostMeta | None, list[Problem]]:
-    """Read one post; the metadata when it is valid, and every problem found."""
+    """Read one post; the metadata when it is valid, and every problem found.
+
+    Never raises: whatever the file holds comes back as problems."""
     rel = path.relative_to(rules.srcdir).as_posix() if path.is_absolute() else path.as_posix()
     try:
         doc = frontmatter.read(path)
@@ -191,24 +306,76 @@ def read_post(path: Path, rules: SiteRules) -> tuple[PostMeta | None, list[Probl
         ]
     reader = _PostReader(rel, path, doc.fields, rules)
     values = reader.read()
-    title, title_problem = _title(rel, doc)
-    problems = reader.problems + ([title_problem] if title_problem else [])
+    title, title_problems = _title(rel, doc, rules)
+    problems = reader.problems + title_problems
     if problems:
         return None, problems
     return PostMeta(path=rel, title=title, lines={k: v.line for k, v in doc.fields.items()}, **values), []
 
 
-def _title(rel: str, doc: frontmatter.Document) -> tuple[str, Problem | None]:
-    for offset, line in enumerate(doc.body):
-        if SKIPPABLE.fullmatch(line):
-            continue
-        match = TITLE.fullmatch(line)
-        if match:
-            return match["title"], None
-        return "", _problem(rel, doc.body_line + offset, "no-title", "title", line.strip()[:60],
-                            "is where the title should be", "the post's title as a '# Title' line")
-    return "", _problem(rel, doc.body_line, "no-title", "title", None, "the post has no text",
-                        "the post's title as a '# Title' line after the front matter")
+def _first_block(doc: frontmatter.Document, rules: SiteRules):
+    """MyST's tokens for the body, and the index of its first block that is
+    not a target or a comment (None: there is none). Line numbers are the
+    file's (0-based): the front matter is replaced by blank lines, so MyST
+    cannot take a '---' line of the body for front matter either."""
+    md = markdown_parser(rules.myst_extensions, rules.myst_disabled)
+    pad = doc.body_line - 1
+    limit = TITLE_PREFIX_LINES
+    while True:
+        # Most titles are in the first lines: parse those, and all the body
+        # only when the first block does not end well inside them.
+        chunk = doc.body if limit is None else doc.body[:limit]
+        tokens = md.parse("\n" * pad + "\n".join(chunk) + "\n")
+        first = next((index for index, token in enumerate(tokens) if token.level == 0 and token.nesting >= 0
+                      and token.map and not _skipped(token)), None)
+        if limit is None or len(chunk) == len(doc.body) or (
+                first is not None and tokens[first].map[1] < pad + len(chunk)):
+            return tokens, first
+        limit = None
+
+
+def _skipped(token) -> bool:
+    return token.type in SKIPPED_BLOCKS or (token.type == "html_block" and HTML_COMMENTS.fullmatch(token.content))
+
+
+def _title(rel: str, doc: frontmatter.Document, rules: SiteRules) -> tuple[str, list[Problem]]:
+    """The title as MyST reads it, in plain text (what the page's heading and
+    ABlog show): the first block must be a level-1 heading."""
+    tokens, first = _first_block(doc, rules)
+    expected = "the post's title as a '# Title' line after the front matter"
+    if first is None:
+        return "", [_problem(rel, doc.body_line, "no-title", "title", None, "the post has no text", expected)]
+    start = tokens[first]
+    line = start.map[0] + 1
+    source = doc.body[start.map[0] - (doc.body_line - 1) : start.map[1] - (doc.body_line - 1)]
+    bad = frontmatter.bad_character("\n".join(source))  # MyST turns NUL into U+FFFD: look at the file
+    if bad:
+        return "", [_problem(rel, line, "bad-character", "title", "\n".join(source), f"contains the character {bad}",
+                             "printable text")]
+    if start.type != "heading_open" or start.tag != "h1":
+        text = doc.body[start.map[0] - (doc.body_line - 1)].strip()
+        return "", [_problem(rel, line, "no-title", "title", text[:60], "is where the title should be", expected)]
+    parts, problems = [], []
+    for child in tokens[first + 1].children or []:
+        if child.type == "html_inline":
+            problems.append(_problem(rel, line, "title-markup", "title", child.content,
+                                     "is HTML in the title, which MyST would put in the page as it is",
+                                     "plain text; to show markup, put it in backquotes: `<iframe>`"))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type in ("text", "code_inline", "math_inline", "myst_role"):
+            parts.append(child.content)
+    title = "".join(parts).strip()
+    bad = frontmatter.bad_character(title)
+    if bad:
+        problems.append(_problem(rel, line, "bad-character", "title", title, f"contains the character {bad}",
+                                 "printable text"))
+    elif not title:
+        problems.append(_problem(rel, line, "empty-field", "title", title, "is empty", expected))
+    elif len(title) > MAX_LENGTH["title"]:
+        problems.append(_problem(rel, line, "too-long", "title", title, f"is {len(title)} characters long",
+                                 f"at most {MAX_LENGTH['title']}"))
+    return title, problems
 
 
 class _PostReader:
@@ -217,6 +384,7 @@ class _PostReader:
     def __init__(self, rel: str, path: Path, fields: dict[str, frontmatter.Value], rules: SiteRules):
         self.rel, self.path, self.fields, self.rules = rel, path, fields, rules
         self.problems: list[Problem] = []
+        self.refused: set[str] = set()  # fields already reported by screen(): read as absent
 
     def fail(self, name: str | None, value: object, kind: str, reason: str, expected: str, line: int | None = None):
         if line is None:
@@ -227,6 +395,8 @@ class _PostReader:
         for name in self.fields:
             if name not in FIELDS:
                 self.unknown(name)
+            else:
+                self.screen(name)
         for name in REQUIRED:
             if name not in self.fields:
                 self.fail(name, None, "missing-field", "is missing", FIELDS[name], line=1)
@@ -247,7 +417,34 @@ class _PostReader:
         if out["updated"] and out["date"] and out["updated"] < out["date"]:
             self.fail("updated", self.fields["updated"].value, "updated-before-date",
                       f"is before the post's date ({self.fields['date'].value})", "a date on or after 'date'")
+        reported = {problem.field for problem in self.problems}
+        for name, value in self.fields.items():
+            if value.unloadable and name in FIELDS and name not in reported:
+                self.fail(name, value.value, "yaml-unloadable", f"would stop the build: {value.unloadable}",
+                          "the value (or each item) in quotes")
         return out
+
+    def screen(self, name: str) -> None:
+        """What no field may hold, whatever it means: characters that are not
+        printable text, values over the limits."""
+        value = self.fields[name].value
+        items = value if isinstance(value, list) else value.split(",") if name in LISTS else [value]
+        limit = MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)
+        if len(items) > MAX_ITEMS:
+            self.fail(name, None, "too-many-items", f"has {len(items)} items", f"at most {MAX_ITEMS} items")
+        for item in items:
+            bad = frontmatter.bad_character(item)
+            if bad:
+                self.fail(name, item, "bad-character", f"contains the character {bad}",
+                          "printable text (write it out, or leave it out)")
+            elif len(item) > limit:
+                self.fail(name, item, "too-long", "is too long",
+                          f"at most {limit} characters" + (" per item" if name in LISTS else ""))
+            else:
+                continue
+            break
+        if self.problems and self.problems[-1].field == name:
+            self.refused.add(name)
 
     def unknown(self, name: str) -> None:
         hint = HINTS.get(name)
@@ -259,7 +456,7 @@ class _PostReader:
                   f"one of: {known}")
 
     def scalar(self, name: str) -> str | None:
-        if name not in self.fields:
+        if name not in self.fields or name in self.refused:
             return None
         value = self.fields[name].value
         if isinstance(value, list):
@@ -269,7 +466,7 @@ class _PostReader:
 
     def items(self, name: str) -> list[str] | None:
         """A comma-separated string or a YAML list, as a list of stripped items."""
-        if name not in self.fields:
+        if name not in self.fields or name in self.refused:
             return None
         value = self.fields[name].value
         if isinstance(value, str):
@@ -361,9 +558,9 @@ class _PostReader:
         text = self.text(name)
         if text is None:
             return None
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.fail(name, text, "not-a-url", "is not a web address", "an absolute http(s) URL")
+        reason = url_problem(text)
+        if reason:
+            self.fail(name, text, "not-a-url", reason, URL_EXPECTED)
             return None
         return text
 
@@ -371,12 +568,25 @@ class _PostReader:
         text = self.text("image")
         if text is None:
             return None
-        if urlsplit(text).scheme:
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", text):  # a scheme, or a host: a URL
             return self.url("image")
+        expected = "a path relative to the post (or to the site root when it starts with /), or an https URL"
+        unsafe = next((char for char in text if char != " " and URL_UNSAFE.match(char)), None)
+        if unsafe:  # the path becomes the og:image URL
+            self.fail("image", text, "not-a-path", f"contains {unsafe!r}",
+                      expected + ", without quotes, '<', '>', '`' or '\\'")
+            return None
         target = (self.rules.srcdir / text.lstrip("/")) if text.startswith("/") else (self.path.parent / text)
-        if not target.is_file():
-            self.fail("image", text, "image-not-found", "is not a file",
-                      "a path relative to the post (or to the site root when it starts with /), or an https URL")
+        try:
+            inside = target.resolve().is_relative_to(self.rules.srcdir)
+            found = inside and target.is_file()
+        except (OSError, RuntimeError):  # a name too long for the file system, a symlink loop
+            inside = found = False
+        if not inside:
+            self.fail("image", text, "image-outside-site", "is outside the site", expected)
+            return None
+        if not found:
+            self.fail("image", text, "image-not-found", "is not a file", expected)
             return None
         return text
 

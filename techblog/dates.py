@@ -27,10 +27,17 @@ EXPECTED = (
 _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
-    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?",
+    re.ASCII,  # ASCII digits only: int() would read other scripts' digits silently
 )
-_SLASHED = re.compile(r"\d{1,4}[/.]\d{1,2}[/.]\d{1,4}")
-_DIGITS = re.compile(r"\d{4}(-\d{2})?")
+_SLASHED = re.compile(r"\d{1,4}[/.]\d{1,2}[/.]\d{1,4}", re.ASCII)
+_DIGITS = re.compile(r"\d{4}(-\d{2})?", re.ASCII)
+# The instants a date may name. From the Unix epoch (SOURCE_DATE_EPOCH and
+# file times count from it) to the end of 9998: a year-1 or year-9999 date
+# with an offset has no UTC or site-zone form (Python raises OverflowError).
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)  # excluded
+RANGE = "between 1970-01-01 and 9998-12-31"
 
 
 class DateError(ValueError):
@@ -77,28 +84,39 @@ def parse_date(text: str, tz: dt.tzinfo) -> dt.datetime:
     moment = dt.datetime.combine(day, clock)
     offset = match["offset"]
     if not offset:
-        return moment.replace(tzinfo=tz)
-    if offset == "Z":
-        return moment.replace(tzinfo=dt.timezone.utc)
-    sign = -1 if offset[0] == "-" else 1
-    digits = offset[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:])
-    if hours > 23 or minutes > 59:
-        raise DateError(f"offset {offset} is out of range")
-    return moment.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
+        moment = moment.replace(tzinfo=tz)
+    elif offset == "Z":
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
+            raise DateError(f"offset {offset} is out of range")
+        moment = moment.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
+    try:
+        within = EARLIEST <= moment.astimezone(dt.timezone.utc) < LATEST
+    except (OverflowError, ValueError):
+        within = False
+    if not within:
+        raise DateError(f"it is not {RANGE}")
+    return moment
 
 
 def build_now(tz: dt.tzinfo) -> dt.datetime:
     """Now, in the site's zone; ``SOURCE_DATE_EPOCH`` pins it for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            seconds = int(epoch)
-        except ValueError:
-            raise DateError(f"SOURCE_DATE_EPOCH={epoch!r}; expected a whole number of seconds since 1970") from None
-    else:
-        seconds = int(time.time())
-    return dt.datetime.fromtimestamp(seconds, tz)
+    if not epoch:
+        return dt.datetime.fromtimestamp(int(time.time()), tz)
+    expected = f"expected a whole number of seconds since 1970, for a date {RANGE}"
+    shown = repr(epoch) if len(epoch) <= 40 else repr(epoch[:30] + "...")
+    # int() alone would take "+1_0" and other scripts' digits, and raise on 5000 of them.
+    if not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12):
+        raise DateError(f"SOURCE_DATE_EPOCH={shown}; {expected}")
+    seconds = dt.timedelta(seconds=int(epoch))
+    if not seconds < LATEST - EARLIEST:
+        raise DateError(f"SOURCE_DATE_EPOCH={shown} is too late; {expected}")
+    return (EARLIEST + seconds).astimezone(tz)
 
 
 def rfc3339(moment: dt.datetime) -> str:

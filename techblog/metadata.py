@@ -24,12 +24,11 @@ from ablog.post import PostNode
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from . import dates
-from .contract import CONFIG_DEFAULTS, PostMeta, SiteRules, check_site, read_post
+from .contract import CONFIG_DEFAULTS, PostMeta, SettingsError, SiteRules, check_site, read_post
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +111,11 @@ class PostsRead:
 def check_posts(app: Sphinx, config: Config) -> None:
     try:
         rules = SiteRules.from_config(lambda name: config[name], Path(app.srcdir))
-    except dates.DateError as err:
-        raise ConfigError(f"techblog_timezone or SOURCE_DATE_EPOCH: {err}") from None
+    except (dates.DateError, SettingsError) as err:
+        # One line naming the setting, as for the posts' problems (not Sphinx's crash report).
+        where = "conf.py" if isinstance(err, SettingsError) else "techblog_timezone or SOURCE_DATE_EPOCH"
+        logger.error(f"{where}: {err}", type="techblog", subtype="setting")
+        raise SystemExit(1) from None
     read = PostsRead(Path(app.doctreedir), rules)
     report = check_site(rules, read=read)
     read.save()
@@ -175,7 +177,9 @@ def post_node(meta: PostMeta, excerpt: list[nodes.Node] | None = None) -> PostNo
     node["category"] = list(meta.categories)
     for key in ("location", "language", "redirect", "canonical_link", "external_link"):
         node[key] = []
-    node["title"] = None
+    # The contract's title (MyST's reading of the '# Title' line, in plain
+    # text), so that every listing and feed shows what check saw.
+    node["title"] = meta.title
     node["image"] = None
     node["nocomments"] = not meta.comments
     node["excerpt"] = None

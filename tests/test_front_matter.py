@@ -79,6 +79,29 @@ EXPECTED = {
     "original-url-not-a-url": [("not-a-url", None, 5, "original_url", ["absolute http(s) URL"])],
     "description-empty": [("empty-field", None, 5, "description", ["description: '' is empty"])],
     "offset-out-of-range": [("invalid-date", None, 2, "date", ["offset +25:00 is out of range"])],
+    # Issue 13: odd values are problems at their line, never a traceback or accepted.
+    "original-url-quote": [("not-a-url", None, 5, "original_url", ["contains '\"'", "absolute http(s) URL"])],
+    "original-url-no-host": [("not-a-url", None, 5, "original_url", ["has no host"])],
+    "image-javascript-url": [("not-a-url", None, 5, "image", ["'javascript:alert(1)'", "absolute http(s) URL"])],
+    "image-outside-site": [("image-outside-site", None, 5, "image", ["is outside the site"])],
+    "date-year-one-with-offset": [("invalid-date", None, 2, "date", ["between 1970-01-01 and 9998-12-31"])],
+    "date-year-9999-with-offset": [("invalid-date", None, 2, "date", ["between 1970-01-01 and 9998-12-31"])],
+    "description-bidi-escape": [("bad-character", None, 5, "description", ["U+202E (RIGHT-TO-LEFT OVERRIDE)",
+                                                                            "printable text"])],
+    "description-control-character-raw": [("front-matter", None, 5, "description", ["U+0007", "printable text"])],
+    "tags-nul-escape": [("bad-character", None, 5, "tags", ["'nova\\x00'", "U+0000"])],
+    "blogger-id-huge": [("too-long", None, 5, "blogger_id", ["(5000 characters) is too long", "at most 200"])],
+    "tags-unloadable": [("yaml-unloadable", None, 5, "tags", ["would stop the build", "day is out of range",
+                                                              "in quotes"])],
+    "yaml-nesting-deep": [("front-matter", None, 5, "tags", ["nested list"])],
+    "yaml-alias": [("front-matter", None, 6, "description", ["alias *a", "anchors and aliases are not supported"])],
+    "yaml-tag": [("front-matter", None, 5, "description", ["YAML tag", "a plain value"])],
+    "description-too-long": [("too-long", None, 5, "description", ["is too long", "at most 1000 characters"])],
+    "tags-too-many": [("too-many-items", None, 5, "tags", ["has 101 items", "at most 100 items"])],
+    "title-html": [("title-markup", None, 7, "title", ["'<iframe>' is HTML in the title", "backquotes"])],
+    "title-control-character": [("bad-character", None, 7, "title", ["U+202E"])],
+    "front-matter-closed-early": [("front-matter", None, 7, "description", ["ends the front matter here for MyST"])],
+    "field-name-not-text": [("front-matter", None, 5, None, ["a field name is not plain text"])],
     "three-problems": [
         ("invalid-date", None, 2, "date", ["'2024-13-01'", "month must be in 1..12"]),
         ("unknown-author", None, 3, "author", ["'zoe'"]),
@@ -154,6 +177,52 @@ def test_a_naive_date_is_in_the_site_zone_whatever_the_machine(site, monkeypatch
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     meta = read_good("lists-as-comma-strings", site)
     assert meta.date.isoformat() == "2024-03-05T00:00:00+01:00"
+
+
+def test_a_bom_and_windows_line_ends_change_nothing(site):
+    meta = read_good("crlf-and-bom", site)
+    assert (meta.title, meta.tags, meta.lines["tags"]) == ("A post", ("ceph",), 5)
+
+
+def test_the_title_is_the_text_myst_shows(site):
+    """Not the Markdown source: listings, feeds and link previews show what the page's heading shows."""
+    meta = read_good("title-with-code", site)
+    assert meta.title == "Lazy-loading <iframe> embeds"
+
+
+def test_the_build_hands_the_contracts_title_to_ablog(site):
+    from techblog.metadata import post_node
+
+    meta = read_good("title-with-code", site)
+    assert post_node(meta)["title"] == meta.title
+
+
+@pytest.mark.parametrize(("setting", "value", "fragment"), [
+    ("techblog_legacy_url", "javascript:alert(1)", "techblog_legacy_url: 'javascript:alert(1)' is not a web address"),
+    ("techblog_legacy_url", 'https://old.example/" onclick="x', "contains '\"'"),
+    ("blog_authors", {"alice": ("Alice", "https://x.example/ a")}, "blog_authors['alice']: 'https://x.example/ a' "
+                                                                    "contains ' '"),
+    ("blog_authors", {"alice": ("Alice\u202e", None)}, "blog_authors['alice']: 'Alice\\u202e' contains U+202E"),
+    ("blog_authors", {"alice": "Alice"}, "blog_authors['alice']: 'Alice' is not a pair"),
+    ("techblog_categories", {"ops": ("", "x")}, "techblog_categories['ops']: '' is not a display name"),
+])
+def test_settings_the_contract_reads_are_checked_and_named(setting, value, fragment, tmp_path):
+    from techblog.cli import load_settings
+
+    settings = {**load_settings(REPO), setting: value}
+    with pytest.raises(SystemExit) as stop:
+        load_rules(tmp_path, settings)
+    assert str(stop.value).startswith("error: conf.py: ") and fragment in str(stop.value), str(stop.value)
+
+
+@pytest.mark.parametrize("epoch", ["9" * 5000, "999999999999", "1e9", "-1", "١٧٠٠٠٠٠٠٠٠"])
+def test_a_source_date_epoch_out_of_range_is_a_settings_error(epoch, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(SystemExit) as stop:
+        load_rules(REPO)
+    message = str(stop.value)
+    assert "SOURCE_DATE_EPOCH=" in message and "expected a whole number of seconds" in message
+    assert len(message) < 300
 
 
 def test_yaml_lists_and_comma_strings_mean_the_same(site):

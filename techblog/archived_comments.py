@@ -33,6 +33,9 @@ from .metadata import rules_of
 
 TEMPLATE = "techblog/archived-comments.html"
 FIELDS = {"id", "author", "author_url", "date", "body", "removed", "replies"}
+# Replies nested deeper are refused with an error, not a crash of the build (the
+# page draws the thread recursively); the importer nests at most 8 levels.
+MAX_DEPTH = 20
 
 
 class archived_comments_node(nodes.General, nodes.Element):
@@ -47,6 +50,9 @@ class ArchivedCommentsDirective(SphinxDirective):
             data = yaml.safe_load("\n".join(self.content)) or []
         except yaml.YAMLError as err:
             raise self.error(f"archived-comments: not valid YAML ({err}); expected a list of comments") from None
+        except RecursionError:  # PyYAML composes nested collections recursively
+            raise self.error(f"archived-comments: the YAML is nested too deeply; expected replies at most "
+                             f"{MAX_DEPTH} levels deep") from None
         tz = rules_of(self.config).tz
         comments = [self.comment(item, tz, f"comment {n}") for n, item in enumerate(_as_list(data, self), 1)]
         node = archived_comments_node()
@@ -60,7 +66,9 @@ class ArchivedCommentsDirective(SphinxDirective):
             node += target
         return [node]
 
-    def comment(self, item: object, tz, where: str) -> dict:
+    def comment(self, item: object, tz, where: str, depth: int = 1) -> dict:
+        if depth > MAX_DEPTH:
+            raise self.error(f"archived-comments: {where} is nested {depth} levels deep; expected at most {MAX_DEPTH}")
         if not isinstance(item, dict):
             raise self.error(f"archived-comments: {where} is not a mapping; expected id, author, date, body")
         unknown = set(item) - FIELDS
@@ -68,7 +76,7 @@ class ArchivedCommentsDirective(SphinxDirective):
             raise self.error(f"archived-comments: {where} has unknown field(s) {sorted(unknown)}; "
                              f"expected some of {sorted(FIELDS)}")
         missing = [k for k in ("id", "author", "date") if not item.get(k)]
-        if missing or not (item.get("body") or item.get("removed")):
+        if missing or not ("body" in item or item.get("removed")):  # an empty body is still a comment
             raise self.error(f"archived-comments: {where} lacks {missing or ['body']}; expected id, author, date, "
                              "and body (or removed: true)")
         try:
@@ -86,7 +94,7 @@ class ArchivedCommentsDirective(SphinxDirective):
             "site_date": when.astimezone(tz),
             "removed": bool(item.get("removed")),
             "body": autoescape.html(clean_html(str(item.get("body") or ""), comment=True)),  # sanitised
-            "replies": [self.comment(reply, tz, f"a reply to {item['id']}")
+            "replies": [self.comment(reply, tz, f"a reply to {item['id']}", depth + 1)
                         for reply in _as_list(item.get("replies") or [], self)],
         }
 
@@ -97,12 +105,23 @@ def _as_list(data: object, directive: SphinxDirective) -> list:
     return data
 
 
+def _all(comments: list[dict]) -> list[dict]:
+    """Every comment of the thread, in page order (each once: no list is copied per level)."""
+    out: list[dict] = []
+    stack = list(reversed(comments))
+    while stack:
+        comment = stack.pop()
+        out.append(comment)
+        stack.extend(reversed(comment["replies"]))
+    return out
+
+
 def _ids(comments: list[dict]) -> list[str]:
-    return [anchor for c in comments for anchor in [f"c{c['id']}", *_ids(c["replies"])]]
+    return [f"c{c['id']}" for c in _all(comments)]
 
 
 def count(comments: list[dict]) -> int:
-    return sum(1 + count(c["replies"]) for c in comments)
+    return len(_all(comments))
 
 
 def render_archived_comments(app: Sphinx, doctree: nodes.document, docname: str) -> None:

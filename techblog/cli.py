@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import newpost
-from .contract import CONFIG_DEFAULTS, SiteRules, check_site, post_files
+from .contract import CONFIG_DEFAULTS, SettingsError, SiteRules, check_site, post_files
 from .dates import DateError
 
 
@@ -28,7 +28,7 @@ def load_rules(root: Path, settings: dict | None = None) -> SiteRules:
     settings = settings if settings is not None else load_settings(root)
     try:
         return SiteRules.from_config(lambda name: settings.get(name, CONFIG_DEFAULTS.get(name)), root)
-    except DateError as err:
+    except (DateError, SettingsError) as err:
         raise SystemExit(f"error: conf.py: {err}") from None
 
 
@@ -74,8 +74,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return seconds
+
+
 def cmd_import_blogger(args: argparse.Namespace) -> int:
-    from .blogger import importer
+    from .blogger import images, importer
     from .blogger.parse import UnusableExport
 
     root = args.root.resolve()
@@ -97,8 +107,12 @@ def cmd_import_blogger(args: argparse.Namespace) -> int:
         if not args.images_from.is_dir():
             print(f"error: --images-from {args.images_from}: no such folder", file=sys.stderr)
             return 2
+    if args.images_deadline is not None and args.images != "download":
+        print("error: --images-deadline goes with --images download", file=sys.stderr)
+        return 2
     options = importer.Options(export=args.export, out=out, timezone=args.timezone, images=args.images,
                                images_from=args.images_from,
+                               images_deadline=args.images_deadline or images.DEADLINE_SECONDS,
                                drafts=args.drafts, dry_run=args.dry_run, force=args.force, authors=authors,
                                blog_url=args.blog_url)
     try:
@@ -127,6 +141,8 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--date", help="ISO 8601 date or date-time (default: today, in the site's time zone)")
     new.set_defaults(run=cmd_new)
 
+    from .blogger import images
+
     imp = commands.add_parser("import-blogger", help="import a Blogger export into legacy/ (exit 1: something "
                               "was not imported, 2: unusable input)")
     imp.add_argument("export", type=Path, help="blog-MM-DD-YYYY.xml, a Takeout feed.atom, or the Takeout .zip")
@@ -138,6 +154,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--images-from", type=Path, metavar="DIR",
                      help="with --images download: copy images from DIR/<host>/<path> (a local mirror of the "
                      "image hosts, e.g. from wget --mirror) instead of the network")
+    imp.add_argument("--images-deadline", type=positive_seconds, metavar="SECONDS",
+                     help="with --images download: stop downloading after SECONDS in all; the rest stay "
+                     f"hot-linked and are reported (default: {images.DEADLINE_SECONDS:g})")
     imp.add_argument("--drafts", action="store_true", help="import drafts too, as draft: true")
     imp.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     imp.add_argument("--force", action="store_true", help="overwrite files edited by hand since the last import")

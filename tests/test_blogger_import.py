@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, sphinx_build
+from hostile import feed_problems, html_problems
 from techblog.blogger.images import Images, largest_variant
 from techblog.cli import load_rules
 from techblog.contract import check_site
@@ -269,6 +270,17 @@ def test_no_hostile_markup_reaches_the_built_pages(hostile_site):
     assert videos[0].select_one("a.video-link")["href"] == "https://www.youtube.com/watch?v=Qz8RbT2mN4k"
 
 
+def test_no_page_or_feed_of_the_imported_hostile_export_holds_markup_from_it(hostile_site):
+    """Every page and feed, not just the posts' bodies: titles and labels reach
+    listings, sidebars, tag pages and redirect pages too (tests/hostile.py)."""
+    site = hostile_site.outdir
+    pages, feeds = sorted(site.rglob("*.html")), sorted(site.rglob("atom.xml"))
+    assert "index.html" in {p.name for p in pages} and feeds
+    found = [problem for page in pages for problem in html_problems(page, site)]
+    found += [problem for feed in feeds for problem in feed_problems(feed, site)]
+    assert found == []
+
+
 SAMPLE = "legacy/_export/blog-11-24-2026.xml"
 SAMPLE_IMAGES = REPO / "legacy" / "_export" / "images"
 
@@ -329,9 +341,13 @@ def test_drafts_come_along_only_when_asked_and_stay_drafts(site):
                               "time_zone": "America/New_York"}
 
 
-def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, tmp_path):
+def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, tmp_path, monkeypatch, capsys):
+    import functools
     import http.server
     import threading
+
+    from techblog import cli
+    from techblog.blogger import importer
 
     served = []
 
@@ -340,6 +356,7 @@ def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, 
             served.append(self.path)
             body = b"PNG" + self.path.encode()
             self.send_response(200)
+            self.send_header("Content-Type", "image/png")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -353,11 +370,14 @@ def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, 
         local = f"http://127.0.0.1:{httpd.server_address[1]}"
         export = tmp_path / "blog-local-images.xml"
         export.write_text(CLASSIC.read_text().replace("https://blogger.googleusercontent.com", local))
-        result = run_import(site, export, "--images", "download")
+        # In-process: the default policy refuses a server on this machine (tests/test_image_downloads.py).
+        monkeypatch.setattr(importer, "Images", functools.partial(
+            importer.Images, allowed=lambda address, port: address.is_loopback))
+        status = cli.main(["--root", str(site), "import-blogger", str(export), *AUTHORS, "--images", "download"])
     finally:
         httpd.shutdown()
         httpd.server_close()
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert status == 0, capsys.readouterr()
     assert served and all("/s1600/" in path for path in served), served
     files = list((site / "legacy" / "_images").iterdir())
     assert len(files) == len(served)

@@ -73,6 +73,7 @@ class ImageServer(http.server.BaseHTTPRequestHandler):
         if self.path.startswith(("/ok/", "/flaky/")) or self.path == "/only-small/s320/y.png":
             body = b"\x89PNG fake " + self.path.encode()
             self.send_response(200)
+            self.send_header("Content-Type", "image/png")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -94,8 +95,12 @@ def server():
     httpd.server_close()
 
 
+def loopback(address, port):
+    return address.is_loopback  # the test server; the default policy refuses it (tests/test_image_downloads.py)
+
+
 def test_download_takes_the_largest_variant_and_names_files_by_url(server, tmp_path: Path):
-    images = Images("download", tmp_path)
+    images = Images("download", tmp_path, allowed=loopback)
     name = images.place(f"{server}/ok/s320/cells.png")
     assert name and (tmp_path / name).read_bytes().endswith(b"/ok/s1600/cells.png")
     assert images.place(f"{server}/ok/s320/cells.png") == name  # the second time: no new request
@@ -103,7 +108,7 @@ def test_download_takes_the_largest_variant_and_names_files_by_url(server, tmp_p
 
 
 def test_download_retries_falls_back_and_reports_failures_without_aborting(server, tmp_path: Path):
-    images = Images("download", tmp_path)
+    images = Images("download", tmp_path, allowed=loopback)
     assert images.place(f"{server}/flaky/s320/x.png")  # 503 once, then fine
     assert images.place(f"{server}/only-small/s320/y.png")  # no s1600: the shown size
     assert images.place(f"{server}/missing/s320/z.png") is None

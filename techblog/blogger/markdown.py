@@ -38,18 +38,33 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
 from markdownify import ATX, MarkdownConverter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Error
+from pygments.util import ClassNotFound
 
 from .sanitize import VIDEO_HOSTS, clean_html
+
+# Nesting limits. The converter walks the tree recursively (markdownify), so an
+# element deeper than MAX_HTML_DEPTH is unwrapped: its words stay, its markup
+# goes. Markdown-it (MyST) stops reading blocks nested past 20 levels and drops
+# what is inside, so lists, quotes and definition lists deeper than
+# MAX_BLOCK_DEPTH become plain paragraphs (a list nests 2 levels, a quote 1).
+MAX_HTML_DEPTH = 64
+MAX_BLOCK_DEPTH = 8
+_CONTAINERS = {"ul", "ol", "dl", "blockquote"}
+_ITEMS = {"li", "dt", "dd"}
 
 
 @dataclass
 class Conversion:
-    """A converted body: MyST text, image srcs and link hrefs (mapped, in order), raw HTML blocks kept."""
+    """A converted body: MyST text, image srcs and link hrefs (mapped, in order), raw HTML blocks kept,
+    and how many elements were flattened to stay within the nesting limits."""
 
     text: str
     images: list[str]
     links: list[str]
     raw_html_blocks: int
+    flattened: int = 0
 
 
 def to_myst(
@@ -61,9 +76,10 @@ def to_myst(
     """Convert one post body; ``rewrite_url`` maps link hrefs, ``image_url`` image srcs."""
     converter = _Converter(rewrite_url or _same, image_url or _same)
     soup = _soup(clean_html(_prepare(html)))
+    flattened = _limit_nesting(soup)
     _merge_code(soup)
     text = converter.finish(converter.convert_soup(soup))
-    return Conversion(text, converter.images, converter.links, converter.raw_html_blocks)
+    return Conversion(text, converter.images, converter.links, converter.raw_html_blocks, flattened)
 
 
 def _same(url: str) -> str:
@@ -151,6 +167,40 @@ def _prepare(html: str) -> str:
 # -- after sanitising ----------------------------------------------------------------
 
 
+def _limit_nesting(soup: BeautifulSoup) -> int:
+    """Keep the tree within MAX_HTML_DEPTH and MAX_BLOCK_DEPTH (see above); how many elements changed."""
+    depth: dict[int, tuple[int, int]] = {id(soup): (0, 0)}  # element -> (elements, block containers) to it
+    deepest: list[Tag] = []
+    flattened = 0
+    for tag in soup.descendants:  # document order, without recursion: a parent comes before its children
+        if not isinstance(tag, Tag):
+            continue
+        elements, blocks = depth[id(tag.parent)]
+        elements, blocks = elements + 1, blocks + (tag.name in _CONTAINERS)
+        depth[id(tag)] = (elements, blocks)
+        if elements == MAX_HTML_DEPTH and tag.find(True) is not None:
+            deepest.append(tag)
+        elif elements < MAX_HTML_DEPTH and blocks > MAX_BLOCK_DEPTH and tag.name in _CONTAINERS | _ITEMS:
+            tag.name = "div"  # its own paragraph(s), not one more level of nesting
+            flattened += 1
+    for tag in deepest:  # everything inside becomes its direct content: words, images, line breaks
+        flat: list[NavigableString | Tag] = []
+        words: list[str] = []  # one string between two images or breaks: the converter looks along siblings
+        for node in tag.descendants:
+            if isinstance(node, Tag) and node.name in ("img", "br"):
+                flat += [NavigableString("".join(words)), copy.copy(node)]
+                words = []
+            elif isinstance(node, Tag) and node.name in _BLOCKS:
+                words.append(" ")  # blocks' words stay apart
+            elif isinstance(node, NavigableString) and not isinstance(node, Comment):
+                words.append(str(node))
+        flat.append(NavigableString("".join(words)))
+        flattened += len(tag.find_all(True))
+        tag.clear()
+        tag.extend(node for node in flat if node != "")
+    return flattened
+
+
 def _merge_code(soup: BeautifulSoup) -> None:
     """``<code>a</code><code>b</code>`` -> one code span: two would touch and read as one odd one."""
     for code in reversed(soup.find_all(_CODE)):
@@ -166,6 +216,7 @@ _BLOCKS = {
     "figcaption", "iframe", "[document]",
 }
 _CODE = ["code", "kbd", "samp", "tt"]
+_NESTED = {"li", "ul", "ol", "blockquote", "dl", "dt", "dd", "table", "td", "th"}  # no sections, no transitions
 _VISIBLE = ["img", "br", "iframe"]  # elements that write something without any text
 _NOT_LINE_STARTS = {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption"}  # inline-only blocks
 _CELL_BLOCKS = sorted(_BLOCKS - {"p", "div", "[document]"} | {"br"})
@@ -175,7 +226,7 @@ _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 # What markdownify puts before a line: quote markers, indents, list bullets, definition markers.
 _PREFIX = re.compile(r"(?:>[ ]?|[ ]+|[-+*][ ]|\d{1,9}[.)][ ]|:[ ]{1,3})*")
 _MARKERS = re.compile(r"[-+*][ ]|\d{1,9}[.)][ ]|:[ ]{1,3}")
-_BLOCK_LINE = re.compile(r"\n(?:\x00|[>|:]|[-+*] |\d{1,9}[.)] |#{1,6} |`{3})")  # a line markdownify began
+_BLOCK_LINE = re.compile(r"\n(?:\x00|[>|:]|[-+*] |\d{1,9}[.)] |#{1,6} |`{3}|\*{3}$)", re.M)  # a line markdownify began
 _EDGES = re.compile(rf"([\s{_HARD_BREAK}]*)(.*?)([\s{_HARD_BREAK}]*)", re.S)
 _ROLE_AT_END = re.compile(r"\{[A-Za-z0-9_\-+:]+\}$")
 _SPACE = re.compile(r"\s+")
@@ -298,6 +349,21 @@ def _title(title: str | None) -> str:
 
 def _fence(text: str) -> str:
     return "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+
+
+def _highlightable(language: str, code: str) -> str:
+    """``language`` if Pygments knows it and reads ``code`` in it without an error token, else "".
+
+    Sphinx warns about an unknown language or an error token (and -W makes that an
+    error); a block without a language is highlighted only where that works.
+    """
+    if not language:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language)
+    except (ClassNotFound, ValueError):
+        return ""
+    return language if all(kind is not Error for kind, _ in lexer.get_tokens(code)) else ""
 
 
 def _code_with_lines(node: Tag) -> bool:
@@ -434,7 +500,7 @@ class _Converter(MarkdownConverter):
                     language = {"plain": "text"}.get(name[9:], name[9:])
         code = "\n".join(lines)
         fence = _fence(code)
-        return self._block(f"{fence}{language}\n{code}\n{fence}")
+        return self._block(f"{fence}{_highlightable(language, code)}\n{code}\n{fence}")
 
     def _video(self, el: Tag) -> str:
         # The sanitiser kept only https iframes of the video hosts; none is written as one.
@@ -551,6 +617,8 @@ class _Converter(MarkdownConverter):
         if "_noformat" in parent_tags or not href or not text.strip() or _larger_image(el):
             return text
         href = self.rewrite_url(href)
+        if not href:  # a link that cannot lead anywhere: its words stay
+            return text
         self.links.append(href)
         plain = _collapse(el.get_text()).strip()
         if plain == href and re.match(r"(?:https?|mailto):[^\s<>]*$", href) and not el.get("title"):
@@ -629,10 +697,14 @@ class _Converter(MarkdownConverter):
     def convert_hN(self, n, el, text, parent_tags):
         blocks = "".join(f"\n\n{match[0]}\n\n" for match in _PLACEHOLDER.finditer(text))  # go after it
         text = _SPACE.sub(" ", self._trim(_PLACEHOLDER.sub(" ", text)))
+        if _NESTED & parent_tags:  # MyST allows no section inside a list or a quote: a bold line instead
+            return (f"\n\n{self._wrap(text, '**', '**')}\n\n" if text else "") + blocks
         text = re.sub(r"(^|\s)(#+)$", r"\1\\\2", text)  # a closing sequence would be dropped
         return (super().convert_hN(n, el, text, parent_tags) if text else "") + blocks
 
     def convert_hr(self, el, text, parent_tags):
+        if _NESTED & parent_tags:  # a transition may only separate sections' content: a paragraph break
+            return "\n\n"
         return "\n\n***\n\n"  # "---" at the top would be read as front matter
 
     # -- blocks: drop the <br>s and spaces at their edges -------------------------------

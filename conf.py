@@ -110,7 +110,7 @@ techblog_redirects = "legacy/redirects.csv"
 redirect_html_template_file = "_templates/redirect.html"
 
 # -- Link previews, sitemap, robots.txt, the 404 page -------------------------
-# (techblog/linkpreviews.py, sitemap.py, notfound_page.py; README "The site")
+# (techblog/site/: link_previews.py, sitemap.py, notfound.py; README "The site")
 
 html_baseurl = blog_baseurl  # canonical links, og:url, sitemap and robots.txt
 ogp_site_url = blog_baseurl
@@ -119,7 +119,7 @@ ogp_social_cards = {"enable": False}  # generated cards need matplotlib; one def
 # Every page has an image (its own or ogp_image): large cards everywhere.
 ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary_large_image" />']
 sitemap_url_scheme = "{link}"  # addresses have no language or version folder
-sitemap_show_lastmod = False  # git dates are not reproducible (techblog/sitemap.py)
+sitemap_show_lastmod = False  # git dates are not reproducible (techblog/site/sitemap.py)
 # The 404 page is served at any depth: its links start from the site's path.
 notfound_urls_prefix = urlsplit(blog_baseurl).path
 notfound_template = "techblog/404.html"
@@ -145,7 +145,7 @@ blog_sidebars = [
     "techblog/feed-link.html",
 ]
 # Post pages and tag (category, author, year) pages show only what is near
-# them (techblog/sidebars.py): lists of the whole site on every page would
+# them (techblog/pages/sidebars.py): lists of the whole site on every page would
 # make every page change with every new post.
 post_sidebars = ["techblog/section-nav.html", "techblog/feed-link.html"]
 collection_sidebars = ["techblog/collection-nav.html", "techblog/feed-link.html"]

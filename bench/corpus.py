@@ -630,7 +630,7 @@ def copy_site(dest: Path) -> None:
         shutil.copy2(REPO / name, dest / name)
     with (dest / "conf.py").open("a", encoding="utf-8") as conf:
         conf.write(CONF_APPENDIX)
-    # The importer's redirect map, with nothing imported (techblog/redirects.py reads the header).
+    # The importer's redirect map, with nothing imported (techblog/legacy/redirects.py reads the header).
     (dest / "legacy" / "redirects.csv").write_text("old_path,new_path\n", encoding="utf-8")
 
 

@@ -1,12 +1,19 @@
 """The team blog's own Sphinx extension, and its author tools.
 
-ABlog collects the posts; this extension adds what our blog needs on top:
-the metadata contract (every post checked before ABlog sees it), drafts kept
-out of the build, valid Atom feeds, the navbar defined in ``conf.py``, the
-post header (with reading time) and legacy banner, date-ordered
-previous/next links, link previews, sitemap, robots.txt and the 404 page,
-listings in pages of 20, click-to-load videos, and small adapters around
-ABlog behaviour (each one names what it works around).
+ABlog collects the posts; this extension adds what our blog needs on top,
+in folders named for the stages a post passes through:
+
+- ``posts/``: front matter to ``PostMeta`` (the metadata contract); no Sphinx;
+- ``ablog/``: the bridge to ABlog, and the adapters around it;
+- ``pages/``: what a reader sees (listings, collections, pagination, feeds,
+  the post header, navigation, sidebars, comments);
+- ``site/``: around the pages (sitemap, link previews, the 404 page, search);
+- ``incremental/``: what a build writes again and what it keeps;
+- ``legacy/``: the old blog (the Blogger importer, archived comments,
+  redirects, video facades);
+- ``tools/``: ``python -m techblog new|check|import-blogger|comments|serve``;
+- ``config.py`` declares every ``techblog_*`` setting, and ``pipeline.py``
+  connects every hook, in the order a build runs them.
 
 The modules are imported inside :func:`setup`, so ``python -m techblog check``
 runs without loading Sphinx.
@@ -18,48 +25,13 @@ __version__ = "0.2.0"
 
 
 def setup(app) -> dict:
-    from . import (ablog_adapters, archived_comments, autoescape, build_cache, collection_pages, comments,
-                   drafts, feeds, interrupts, linkpreviews, listings, metadata, navigation, notfound_page,
-                   pagination, parallel_read, postheader, redirects, rewrites, search, sidebars, sitemap,
-                   stale_output, template_cache, video_embeds)
+    from techblog import pipeline
 
-    app.setup_extension("ablog")
-
-    app.add_config_value("techblog_categories", {}, "env", types=[dict])
-    app.add_config_value("techblog_navbar", [], "html", types=[list])
-    app.add_config_value("techblog_legacy_name", "", "html", types=[str])
-    app.add_config_value("techblog_legacy_url", "", "html", types=[str])
-
-    autoescape.setup(app)
-    build_cache.setup(app)
-    interrupts.setup(app)
-    metadata.setup(app)
-    drafts.setup(app)
-    ablog_adapters.setup(app)
-    feeds.setup(app)
-    listings.setup(app)
-    pagination.setup(app)
-    collection_pages.setup(app)
-    navigation.setup(app)
-    postheader.setup(app)
-    archived_comments.setup(app)
-    comments.setup(app)
-    search.setup(app)
-    sidebars.setup(app)
-    redirects.setup(app)
-    stale_output.setup(app)
-    rewrites.setup(app)
-    linkpreviews.setup(app)
-    sitemap.setup(app)
-    notfound_page.setup(app)
-    video_embeds.setup(app)
-    template_cache.setup(app)
-    parallel_read.setup(app)
-
+    pipeline.register(app)
     return {
         "version": __version__,
         # The blog data (ABlog's and ours) is merged across the processes of a
-        # parallel read by parallel_read.py, which also marks ABlog safe.
+        # parallel read (incremental/parallel_read.py), which also marks ABlog safe.
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -1,7 +1,7 @@
-"""``python -m techblog``: the author tools (see techblog/cli.py)."""
+"""``python -m techblog``: the author tools (see techblog/tools/cli.py)."""
 
 import sys
 
-from .cli import main
+from techblog.tools.cli import main
 
 sys.exit(main())

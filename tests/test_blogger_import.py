@@ -19,9 +19,9 @@ import pytest
 
 from conftest import REPO, sphinx_build
 from hostile import feed_problems, html_problems
-from techblog.blogger.images import Images, largest_variant
-from techblog.cli import load_rules
-from techblog.contract import check_site
+from techblog.legacy.images import Images, largest_variant
+from techblog.tools.cli import load_rules
+from techblog.posts.contract import check_site
 
 FIXTURES = REPO / "tests" / "fixtures" / "blogger"
 CLASSIC = FIXTURES / "classic-small.xml"
@@ -346,8 +346,8 @@ def test_downloaded_images_are_the_largest_variant_and_referenced_locally(site, 
     import http.server
     import threading
 
-    from techblog import cli
-    from techblog.blogger import importer
+    from techblog.tools import cli
+    from techblog.legacy import importer
 
     served = []
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from techblog.blogger.images import Images, largest_variant
-from techblog.blogger.links import OldBlog, label_path, page_path, post_path
+from techblog.legacy.images import Images, largest_variant
+from techblog.legacy.links import OldBlog, label_path, page_path, post_path
 
 OLD = OldBlog("https://openstack-in-production.blogspot.com/")
 

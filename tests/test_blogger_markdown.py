@@ -16,8 +16,8 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.docutils_ import Parser as DocutilsParser
 from myst_parser.parsers.mdit import create_md_parser
 
-from techblog.blogger.markdown import Conversion, to_myst
-from techblog.blogger.sanitize import VIDEO_HOSTS, clean_html
+from techblog.legacy.markdown import Conversion, to_myst
+from techblog.legacy.sanitize import VIDEO_HOSTS, clean_html
 
 EXTENSIONS = {"colon_fence", "deflist", "dollarmath"}
 

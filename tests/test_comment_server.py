@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from conftest import REPO
 from browser.servers import free_port
 
-from techblog import comment_server
+from techblog.tools import comment_server
 
 PUBLIC_SALT = "Eech7co8Ohloopo9Ol6baimi"  # isso/isso.cfg [hash] salt, 0.14.0
 

@@ -19,8 +19,8 @@ import pytest
 from conftest import REPO, sphinx_build
 from sources import conf
 
-from techblog import comment_server
-from techblog.comments import server_address
+from techblog.tools import comment_server
+from techblog.pages.comments import server_address
 
 ROOT = REPO / "tests" / "roots" / "test-comments"
 SCRIPT = "script[src*='techblog-comments.js']"

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from myst_parser.parsers.docutils_ import Parser as MystParser
 
-from techblog import frontmatter
-from techblog.cli import load_rules
-from techblog.contract import DEFAULT_MAX_LENGTH, FIELDS, MAX_ITEMS, MAX_LENGTH, read_post
+from techblog.posts import frontmatter
+from techblog.tools.cli import load_rules
+from techblog.posts.contract import DEFAULT_MAX_LENGTH, FIELDS, MAX_ITEMS, MAX_LENGTH, read_post
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from techblog.cli import load_rules
-from techblog.contract import check_pages, check_site, read_post, slugify
+from techblog.tools.cli import load_rules
+from techblog.posts.contract import check_pages, check_site, read_post, slugify
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "corpus"
@@ -191,7 +191,7 @@ def test_the_title_is_the_text_myst_shows(site):
 
 
 def test_the_build_hands_the_contracts_title_to_ablog(site):
-    from techblog.metadata import post_node
+    from techblog.ablog.metadata import post_node
 
     meta = read_good("title-with-code", site)
     assert post_node(meta)["title"] == meta.title
@@ -207,7 +207,7 @@ def test_the_build_hands_the_contracts_title_to_ablog(site):
     ("techblog_categories", {"ops": ("", "x")}, "techblog_categories['ops']: '' is not a display name"),
 ])
 def test_settings_the_contract_reads_are_checked_and_named(setting, value, fragment, tmp_path):
-    from techblog.cli import load_settings
+    from techblog.tools.cli import load_settings
 
     settings = {**load_settings(REPO), setting: value}
     with pytest.raises(SystemExit) as stop:

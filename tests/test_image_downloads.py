@@ -27,9 +27,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import REPO
-from techblog import cli
-from techblog.blogger import importer
-from techblog.blogger.images import Images, public_address
+from techblog.tools import cli
+from techblog.legacy import importer
+from techblog.legacy.images import Images, public_address
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"pixels" * 10
 
@@ -346,7 +346,7 @@ def test_the_import_completes_with_images_past_the_deadline_reported_and_hot_lin
         "https://blogger.googleusercontent.com/", url(server, "/")))
     monkeypatch.setattr(importer, "Images", functools.partial(importer.Images, allowed=only(server)))
     # Every image of the export is the slow one.
-    monkeypatch.setattr("techblog.blogger.images.largest_variant", lambda address: slow)
+    monkeypatch.setattr("techblog.legacy.images.largest_variant", lambda address: slow)
     start = time.monotonic()
     status = cli.main(["--root", str(site), "import-blogger", str(export), "--author", "Riley Example=alice",
                        "--author", "Sam Tester=bruno", "--author", "Olive Owner=chiara",
@@ -480,7 +480,7 @@ def to_loopback(host: str, port: int) -> list[str]:
 
 def trusting(monkeypatch, cert: Path):
     context = ssl.create_default_context(cafile=str(cert))
-    monkeypatch.setattr("techblog.blogger.images._tls_context", lambda: context)
+    monkeypatch.setattr("techblog.legacy.images._tls_context", lambda: context)
 
 
 def test_https_goes_to_the_checked_address_with_the_host_name_for_sni_and_the_certificate(

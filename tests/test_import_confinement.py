@@ -24,10 +24,10 @@ from sphinx.errors import ConfigError
 
 from conftest import REPO, sphinx_build
 from techblog import atomic
-from techblog.blogger import importer
-from techblog.blogger.links import path_problem, post_path
-from techblog.cli import load_rules
-from techblog.redirects import static_redirects
+from techblog.legacy import importer
+from techblog.legacy.links import path_problem, post_path
+from techblog.tools.cli import load_rules
+from techblog.legacy.redirects import static_redirects
 
 ROOT = REPO / "tests" / "roots" / "test-legacy-import"
 CLASSIC = REPO / "tests" / "fixtures" / "blogger" / "classic-small.xml"

@@ -17,11 +17,11 @@ import pytest
 
 from blogger_exports import AUTHOR_KEYS, Item, classic
 from conftest import REPO, sphinx_build
-from techblog.blogger import importer, parse
-from techblog.blogger.markdown import MAX_BLOCK_DEPTH, MAX_HTML_DEPTH
-from techblog.blogger.parse import UnusableExport
-from techblog.cli import load_rules
-from techblog.contract import check_site
+from techblog.legacy import importer, parse
+from techblog.legacy.markdown import MAX_BLOCK_DEPTH, MAX_HTML_DEPTH
+from techblog.legacy.parse import UnusableExport
+from techblog.tools.cli import load_rules
+from techblog.posts.contract import check_site
 
 ROOT = REPO / "tests" / "roots" / "test-legacy-import"
 LEGACY_URL = "https://small-test-blog.blogspot.com/"
@@ -87,7 +87,7 @@ def test_html_nested_10000_deep_is_flattened_and_reported(site, element):
 def test_lists_nested_past_what_myst_reads_become_paragraphs():
     from markdown_it import MarkdownIt
 
-    from techblog.blogger.markdown import to_myst
+    from techblog.legacy.markdown import to_myst
 
     depth = MAX_BLOCK_DEPTH + 6
     conversion = to_myst("<ul><li>item" * depth + " deepest" + "</li></ul>" * depth)

@@ -26,10 +26,10 @@ from myst_parser.parsers.docutils_ import Parser as MystParser
 
 from blogger_exports import AUTHOR_KEYS, Item, classic
 from conftest import REPO, sphinx_build
-from techblog import frontmatter
-from techblog.blogger import importer
-from techblog.cli import load_rules
-from techblog.contract import check_site
+from techblog.posts import frontmatter
+from techblog.legacy import importer
+from techblog.tools.cli import load_rules
+from techblog.posts.contract import check_site
 
 ROOT = REPO / "tests" / "roots" / "test-legacy-import"
 LEGACY_URL = "https://small-test-blog.blogspot.com/"

@@ -155,7 +155,7 @@ def test_a_preview_shows_drafts_marked_as_drafts(tmp_path):
 
 
 def test_a_rebuild_checks_changed_posts_and_missing_images_again(tmp_path):
-    """Front matter is read again only for changed posts (techblog/metadata.py
+    """Front matter is read again only for changed posts (techblog/ablog/metadata.py
     keeps the rest from the previous build), yet a post broken by an edit or
     by its image being removed stops the next build all the same."""
     src = tmp_path / "src"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from techblog import newpost
-from techblog.cli import load_rules
-from techblog.contract import check_site, read_post
+from techblog.tools import new_post as newpost
+from techblog.tools.cli import load_rules
+from techblog.posts.contract import check_site, read_post
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.timezone.utc)

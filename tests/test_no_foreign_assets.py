@@ -22,7 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import REPO
-from techblog.cli import load_settings
+from techblog.tools.cli import load_settings
 
 BASEURL = load_settings(REPO)["blog_baseurl"]
 SITE_HOST = urlsplit(BASEURL).hostname

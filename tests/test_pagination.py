@@ -230,7 +230,7 @@ def test_unpublished_posts_are_on_no_page(paged, posts):
     ("blog/tag/openstack", 2, "blog/tag/openstack/page/2"), ("blog/2021", 12, "blog/2021/page/12"),
 ])
 def test_page_n_of_x_html_is_x_page_n_html(first, number, expected):
-    from techblog.pagination import page_docname
+    from techblog.pages.pagination import page_docname
 
     assert page_docname(first, number) == expected
 

@@ -2,7 +2,7 @@
 site as a serial build: every file, byte for byte, and no file more or less.
 
 Reading in parallel, the blog data each process reads is merged back by
-techblog/parallel_read.py; without that merge the posts read by the other
+techblog/incremental/parallel_read.py; without that merge the posts read by the other
 processes are missing from every listing, feed and sidebar.
 """
 

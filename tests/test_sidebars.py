@@ -1,4 +1,4 @@
-"""Sidebars show what is near a page, not the whole site (techblog/sidebars.py).
+"""Sidebars show what is near a page, not the whole site (techblog/pages/sidebars.py).
 
 On the generated 200-post site (generated_site.py): a post's left navigation
 lists the posts around it in its own section, a tag (category, author, year)
@@ -109,7 +109,7 @@ def test_home_about_and_catalog_pages_keep_the_blog_sidebars(paged, posts, page)
 def test_a_sidebar_of_unknown_content_makes_a_page_depend_on_the_whole_site(app):
     """A sidebar sidebars.py does not know (here the theme's full toctree)
     could show anything: the page is written again whenever the site changes."""
-    from techblog import rewrites
+    from techblog.incremental import rewrites
 
     app.build()
     assert "WHOLE SITE" in rewrites.document_inputs(app, "index", lambda: "WHOLE SITE")[0]

@@ -1,0 +1,1 @@
+"""The bridge to ABlog: the only code that touches ABlog's internals."""

@@ -1,1 +1,0 @@
-"""Importing the old Blogger blog into legacy/."""

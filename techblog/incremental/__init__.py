@@ -1,0 +1,1 @@
+"""What a build writes again and what it keeps between builds."""

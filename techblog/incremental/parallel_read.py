@@ -1,0 +1,120 @@
+"""The blog data, merged when Sphinx reads in parallel (``sphinx-build -j N``).
+
+Written against ablog 0.11.13 and Sphinx 9.0.4. ABlog declares
+``parallel_read_safe: False`` (upstream: sunpy/ablog#264, "the ablog
+extension does not declare if it is safe for parallel reading", closed by
+declaring it unsafe, sunpy/ablog#297 according to that thread), so ``-j``
+fell back to a serial read with a warning, which ``-W`` made an error.
+
+Reading in parallel, Sphinx forks processes that each read some documents
+into their own copy of the environment, and merges every copy back into the
+main one with ``env-merge-info``: what an extension keeps on the environment
+is lost unless it is merged there. What is kept while reading, and how it
+comes back:
+
+- ``env.ablog_posts`` (ABlog's ``process_posts``, at ``doctree-read``, and
+  ``ablog_adapters.keep_post_doctrees_on_disk`` after it): a read document's
+  posts are merged here (ABlog purges them itself);
+- the ``std`` labels and anonymous labels ABlog adds for a post (``post-001``):
+  the std domain merges them (their docname is the post's);
+- ``env.metadata[docname]["orphan"]`` (only with ``post_auto_orphan``):
+  Sphinx's metadata collector merges it;
+- ``ablog.blog.Blog``, ABlog's shared state: the collections and references
+  ``process_posts`` creates while reading stay in the reading process, but
+  nothing uses them before ``env-updated``, where
+  ``ablog_adapters.register_posts_before_writing`` registers every post of
+  ``env.ablog_posts`` in the main process, creating the same collections;
+- ``env.techblog_listing_docs`` and ``env.techblog_paginated_listings``
+  (:mod:`techblog.pages.listings`, at ``doctree-read``): merged here;
+- ``env.techblog_references`` (:mod:`techblog.incremental.rewrites`, at ``doctree-read``):
+  merged here;
+- the checked posts and rules of :mod:`techblog.ablog.metadata`: made at
+  ``config-inited``, before the processes are forked, and only read while
+  reading.
+
+Order: a serial read purges and reads the documents one after the other, so
+a document read again moves to the end of ``env.ablog_posts``, in the order
+Sphinx reads them. A parallel read purges them all first, then merges chunks
+as they finish, in no fixed order; the merge puts the entries back in the
+order a serial read gives (ABlog registers posts in that order, and a
+collection keeps it between posts of the same date and title).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from techblog.pages.listings import listing_docs, paginated_listings
+from techblog.incremental.rewrites import references
+
+# The documents this read goes through, in order (the list Sphinx reads from).
+_read_order: weakref.WeakKeyDictionary[BuildEnvironment, list[str]] = weakref.WeakKeyDictionary()
+
+
+def note_read_order(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    # The list itself: a listener may still reorder it in place.
+    _read_order[env] = docnames
+
+
+def put_in_read_order(entries: dict, env: BuildEnvironment, merged: frozenset[str] | set[str]) -> None:
+    """Entries of documents read in this build after the others, in reading order,
+    as a serial read leaves them."""
+    order = _read_order.get(env) or sorted(merged)
+    rank = {docname: n for n, docname in enumerate(order)}
+    kept = [(key, value) for key, value in entries.items() if key not in rank]
+    read = sorted(((key, value) for key, value in entries.items() if key in rank),
+                  key=lambda item: rank[item[0]])
+    entries.clear()
+    entries.update(kept + read)
+
+
+def merge_posts(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
+    theirs = getattr(other, "ablog_posts", None)
+    if theirs is None:
+        return
+    if not hasattr(env, "ablog_posts"):
+        env.ablog_posts = {}
+    for docname in docnames:
+        if docname in theirs:
+            env.ablog_posts[docname] = theirs[docname]
+    put_in_read_order(env.ablog_posts, env, docnames)
+
+
+def merge_listings(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
+    docs, their_docs = listing_docs(env), listing_docs(other)
+    paginated, their_paginated = paginated_listings(env), paginated_listings(other)
+    for docname in docnames:
+        if docname in their_docs:
+            docs.add(docname)
+        else:
+            docs.discard(docname)
+        if docname in their_paginated:
+            paginated[docname] = their_paginated[docname]
+        else:
+            paginated.pop(docname, None)
+    put_in_read_order(paginated, env, docnames)
+
+
+def merge_references(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
+    ours, theirs = references(env), references(other)
+    for docname in docnames:
+        if docname in theirs:
+            ours[docname] = theirs[docname]
+        else:
+            ours.pop(docname, None)
+    put_in_read_order(ours, env, docnames)
+
+
+def merge_blog_data(app: Sphinx, env: BuildEnvironment, docnames: frozenset[str],
+                    other: BuildEnvironment) -> None:
+    merge_posts(env, docnames, other)
+    merge_listings(env, docnames, other)
+    merge_references(env, docnames, other)
+
+
+def mark_ablog_safe(app: Sphinx) -> None:
+    """ABlog declares itself unsafe for parallel reading; with this module's merge it is safe."""
+    app.extensions["ablog"].parallel_read_safe = True

@@ -1,0 +1,1 @@
+"""The old blog: the Blogger importer, archived comments, redirects, video facades."""

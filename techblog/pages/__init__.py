@@ -1,0 +1,1 @@
+"""What a reader sees: listings, collections, pagination, feeds, post header, navigation, sidebars, comments."""

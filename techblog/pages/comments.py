@@ -1,0 +1,113 @@
+"""Live reader comments: an Isso thread under every post, counts in listings.
+
+``techblog_comments_server`` in ``conf.py`` is the address of the Isso server
+(``comments/isso.cfg``; ``python -m techblog comments`` runs it). It is
+either a path on the site's own host (``/comments/``, the web server proxies
+it to Isso), an ``http(s)://`` URL of another host, or ``""`` to switch
+comments off everywhere. ``-D techblog_comments_server=...`` or the
+environment variable ``TECHBLOG_COMMENTS_SERVER`` override it for one build.
+
+A post's page gets ``_templates/techblog/comments.html`` after its body,
+unless its front matter says ``comments: false``; other pages never do.
+The page itself never waits for the server: ``_static/techblog-comments.js``
+asks the server first and only then loads Isso's script, or says that
+comments are unavailable, in a box whose height is reserved up front.
+
+Each thread is keyed by the post's path on the published site (the path of
+``blog_baseurl`` plus the page's file name), so a thread stays the same
+wherever a preview is served; listings ask the server for counts by the same
+key through the ``comment_thread(docname)`` template function.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from techblog.pages.feeds import page_url
+from techblog.ablog.metadata import posts_of
+from techblog.config import InvalidSetting
+
+SETTING = "techblog_comments_server"
+SCRIPT = "techblog-comments.js"
+EXPECTED = (
+    "expected a path on this site such as '/comments/', an http(s) URL such as "
+    "'https://comments.example.org/', or '' to switch comments off"
+)
+
+
+def server_address(value: object) -> str:
+    """The Isso server address without a trailing slash; '' when comments are off.
+
+    Raises ValueError with the reason when the value cannot be an address.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"is a {type(value).__name__}, not text")
+    if value == "":
+        return ""
+    if value != value.strip() or any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError("contains spaces or control characters")
+    if value.startswith("//"):
+        raise ValueError("has no scheme (write https:// or http://)")
+    parts = urlsplit(value)
+    if parts.query or parts.fragment:
+        raise ValueError("has a query or fragment")
+    if value.startswith("/"):
+        return value.rstrip("/")
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("is neither a path starting with '/' nor an http(s) URL")
+    if parts.username or parts.password:
+        raise ValueError("carries a user name or password")
+    try:
+        parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    host = parts.hostname or ""
+    if not host or not all(c.isalnum() or c in ".-:[]" for c in host) or ".." in host:
+        raise ValueError("has no valid host name")
+    return value.rstrip("/")
+
+
+def check_setting(app: Sphinx, config: Config) -> None:
+    try:
+        config[SETTING] = server_address(config[SETTING])
+    except ValueError as err:
+        raise InvalidSetting(SETTING, config[SETTING], str(err), EXPECTED) from None
+
+
+def thread_key(app: Sphinx, docname: str) -> str:
+    """The Isso thread of a post: its path on the published site."""
+    return urlsplit(page_url(app, docname)).path
+
+
+def comments_open(app: Sphinx, docname: str) -> bool:
+    meta = posts_of(app.config).get(docname)
+    return bool(app.config[SETTING]) and meta is not None and meta.comments
+
+
+def add_thread(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give a post's page what ``comments.html`` draws (``page.html`` includes it)."""
+    if not comments_open(app, pagename):
+        return
+    meta = posts_of(app.config)[pagename]
+    context["techblog_comments"] = {
+        "thread": thread_key(app, pagename),
+        "title": context.get("title", ""),
+        "legacy": bool(meta.original_url),
+    }
+
+
+def add_template_functions(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+
+    def comment_thread(docname: str) -> str | None:
+        """A listed post's thread key, or None when it takes no comments."""
+        return thread_key(app, docname) if comments_open(app, docname) else None
+
+    app.builder.templates.environment.globals["comment_thread"] = comment_thread
+    if app.config[SETTING]:
+        # Small and deferred; it does nothing on a page without a thread or counts.
+        app.add_js_file(SCRIPT, loading_method="defer", **{"data-comments-server": app.config[SETTING]})

@@ -1,0 +1,219 @@
+"""Atom feeds (RFC 4287): the site's, and one per tag, category, author and year.
+
+Written by us instead of ABlog (see ``ablog_adapters.replace_atom_feeds``),
+at the same paths: ``blog/atom.xml`` and ``<collection page>/atom.xml``.
+
+- Every feed and every entry has its own permanent ``<id>``, a tag URI built
+  from ``techblog_feed_id`` in conf.py, so ids survive a move of the site.
+- Every entry lists all the post's authors, its tags and categories, its
+  ``published`` date as the author wrote it (the site's zone when no offset
+  was given) and its ``updated`` date (front matter ``updated``, else the
+  date).
+- A feed's ``<updated>`` is its newest entry's, never the build time, so two
+  builds of one commit give the same bytes.
+- Entry content is rendered once per post, for the post's own page, and
+  every ``href``/``src`` in it is made absolute: a feed reader resolves
+  relative links against the feed, not the post.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import lxml.html
+from ablog.blog import Blog
+from lxml import etree
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+from techblog import __version__
+from techblog.posts.contract import PostMeta
+from techblog.posts.dates import rfc3339
+from techblog.ablog import adapters as ablog_adapters
+from techblog import atomic
+from techblog.incremental import rewrites, stale_output
+from techblog.ablog.metadata import posts_of, rules_of
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FEED_FILE = "atom.xml"
+TAG_URI = re.compile(r"tag:[a-z0-9.-]+\.[a-z]{2,},\d{4}(-\d{2}(-\d{2})?)?:", re.IGNORECASE)
+
+
+@dataclass
+class Feed:
+    path: str  # of the feed, relative to the site root: blog/tag/ceph/atom.xml
+    page: str  # docname of the HTML page the feed follows
+    title: str
+    subtitle: str | None
+    posts: list  # ABlog posts, newest first
+
+
+def absolutize(html: str, base_url: str) -> str:
+    """``html`` with every link and image source made absolute against ``base_url``."""
+    out = []
+    for fragment in lxml.html.fragments_fromstring(html):
+        if isinstance(fragment, str):
+            out.append(fragment)
+            continue
+        fragment.make_links_absolute(base_url, resolve_base_href=False)
+        out.append(lxml.html.tostring(fragment, encoding="unicode"))
+    return "".join(out)
+
+
+def site_url(app: Sphinx) -> str:
+    base = app.config.blog_baseurl
+    return base if base.endswith("/") else base + "/"
+
+
+def page_url(app: Sphinx, docname: str) -> str:
+    return urljoin(site_url(app), app.builder.get_target_uri(docname))
+
+
+def collect_feeds(app: Sphinx, blog: Blog) -> list[Feed]:
+    title = app.config.blog_title
+    categories = app.config.techblog_categories
+    feeds = [Feed(f"{blog.blog_path}/{FEED_FILE}", app.config.root_doc, title,
+                  app.config.blog_feed_subtitle, list(blog.posts))]
+    if app.config.blog_feed_archives:
+        for header, catalog in [
+            ("Posts by", blog.author),
+            ("Posts in", blog.category),
+            ("Posted in", blog.archive),
+            ("Posts tagged", blog.tags),
+        ]:
+            for coll in catalog:
+                posts = list(coll)  # ABlog sorts collections newest first
+                if not posts:
+                    continue
+                subtitle = categories.get(coll.label, (None, None))[1] if catalog is blog.category else None
+                feeds.append(Feed(f"{coll.path}/{FEED_FILE}", coll.docname, f"{title} - {header} {coll}",
+                                  subtitle, posts))
+    return feeds
+
+
+class FeedWriter:
+    def __init__(self, app: Sphinx):
+        self.app = app
+        self.metas = posts_of(app.config)
+        self.id_base = app.config.techblog_feed_id
+        self.length = app.config.blog_feed_length
+        self.fulltext = app.config.blog_feed_fulltext
+        self._content: dict[str, str] = {}  # by docname: each post is rendered once per build
+
+    def entry_posts(self, feed: Feed) -> list:
+        posts = sorted(feed.posts, key=lambda p: (self.metas[p.docname].date, p.docname), reverse=True)
+        return posts[: self.length] if self.length else posts
+
+    def content(self, post) -> str:
+        if post.docname not in self._content:
+            ablog_adapters.post_doctree(self.app, post)
+            html = post.to_html(post.docname, fulltext=self.fulltext)
+            self._content[post.docname] = absolutize(html, page_url(self.app, post.docname))
+        return self._content[post.docname]
+
+    def feed_xml(self, feed: Feed) -> bytes:
+        app, config = self.app, self.app.config
+        entries = self.entry_posts(feed)
+        root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+        root.set(XML_LANG, config.language or "en")
+        sub(root, "id", self.id_base + feed.path)
+        sub(root, "title", feed.title)
+        if feed.subtitle:
+            sub(root, "subtitle", feed.subtitle)
+        sub(root, "link", rel="self", type="application/atom+xml", href=urljoin(site_url(app), feed.path))
+        alternate = site_url(app) if feed.page == config.root_doc else page_url(app, feed.page)
+        sub(root, "link", rel="alternate", type="text/html", href=alternate)
+        newest = max((self.updated(self.metas[p.docname]) for p in entries), default=rules_of(app.config).now)
+        sub(root, "updated", rfc3339(newest))
+        person(root, config.author, None)
+        sub(root, "generator", "techblog", uri="https://www.sphinx-doc.org/", version=__version__)
+        if config.copyright:
+            sub(root, "rights", f"© {config.copyright}")
+        for post in entries:
+            root.append(self.entry(post))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+    @staticmethod
+    def updated(meta: PostMeta):
+        return meta.updated or meta.date
+
+    def entry(self, post) -> etree._Element:
+        app, config = self.app, self.app.config
+        meta = self.metas[post.docname]
+        entry = etree.Element(f"{{{ATOM_NS}}}entry")
+        sub(entry, "id", self.id_base + post.docname)
+        sub(entry, "title", post.title)
+        sub(entry, "link", rel="alternate", type="text/html", href=page_url(app, post.docname))
+        sub(entry, "published", rfc3339(meta.date))
+        sub(entry, "updated", rfc3339(self.updated(meta)))
+        for key in meta.authors:
+            name, link = config.blog_authors[key]
+            person(entry, name, link)
+        category_scheme = urljoin(site_url(app), f"{config.blog_path}/category/")
+        for key in meta.categories:
+            sub(entry, "category", term=key, scheme=category_scheme, label=config.techblog_categories[key][0])
+        tag_scheme = urljoin(site_url(app), f"{config.blog_path}/tag/")
+        for tag in meta.tags:
+            sub(entry, "category", term=tag, scheme=tag_scheme)
+        if meta.description:
+            sub(entry, "summary", meta.description, type="text")
+        sub(entry, "content", self.content(post), type="html")
+        return entry
+
+    def inputs(self, feed: Feed) -> tuple:
+        """All a feed shows: it is drawn again only when this changed (rewrites.py)."""
+        return (rewrites.build_inputs(self.app), feed.path, feed.page, feed.title, feed.subtitle,
+                tuple((rewrites.post_key(self.app, post), repr(self.metas[post.docname]))
+                      for post in self.entry_posts(feed)))
+
+    def write(self, outdir: Path, feeds: Iterable[Feed]) -> None:
+        generated = rewrites.digests(self.app)
+        for feed in feeds:
+            target = outdir / feed.path
+            if generated.unchanged("feed:" + feed.path, lambda: rewrites.digest_of(self.inputs(feed)), target):
+                continue
+            data = self.feed_xml(feed)
+            if target.is_file() and target.read_bytes() == data:
+                continue  # unchanged: keep the file (and its mtime) as it is
+            atomic.write_bytes(target, data)  # a reader never fetches half a feed
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def person(parent: etree._Element, name: str, uri: str | None) -> None:
+    author = sub(parent, "author")
+    sub(author, "name", name)
+    if uri:
+        sub(author, "uri", uri)
+
+
+def write_feeds(app: Sphinx):
+    if app.builder.format != "html" or not app.config.blog_baseurl:
+        return
+    blog = Blog(app)
+    feeds = collect_feeds(app, blog)
+    for feed in feeds:  # before writing: a build stopped halfway still knows them (stale_output.py)
+        stale_output.produced(app, Path(feed.path).as_posix())
+    FeedWriter(app).write(Path(app.outdir), feeds)
+    yield from ()  # html-collect-pages wants an iterable of pages; feeds are not pages
+
+
+def check_feed_config(app: Sphinx, config: Config) -> None:
+    if not TAG_URI.match(config.techblog_feed_id):
+        raise ConfigError(
+            f"techblog_feed_id: {config.techblog_feed_id!r} is not a tag URI prefix; expected "
+            "'tag:<your domain>,<year>:', e.g. 'tag:blog.example.org,2019:' (RFC 4151), chosen once and never changed"
+        )
+    if config.blog_baseurl and not re.match(r"https?://", config.blog_baseurl):
+        raise ConfigError(f"blog_baseurl: {config.blog_baseurl!r} is not absolute; expected https://host/path/")

@@ -1,0 +1,254 @@
+"""Post listings inside pages: the ``blogposts`` directive.
+
+The home page and the section landing pages list posts with their date,
+authors, category, tags and excerpt. ABlog's ``postlist`` puts all of that in
+one paragraph; ``blogposts`` draws each post with
+``_templates/techblog/post-summary.html`` instead::
+
+    ```{blogposts}
+    :limit: 10
+    :category: legacy
+    ```
+
+Options (all optional): ``limit`` (newest N), ``category``, ``tag``,
+``author`` (keep posts that carry that label), ``paginate`` (pages of
+``techblog_posts_per_page``: this page shows the first, pages 2..N are
+generated at ``<folder>/page/N.html``, see :mod:`techblog.pages.pagination`; one
+such listing per page, not with ``limit``).
+
+Such a page shows other documents' data, but Sphinx only rewrites a page
+when its own source changes: :mod:`techblog.incremental.rewrites` writes it again when a
+post is added, removed or changed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlsplit
+
+from ablog.blog import Blog
+from docutils import nodes
+from sphinx import addnodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from techblog.pages import autoescape, pagination
+from techblog.incremental import build_cache, rewrites
+from techblog.ablog.drafts import is_unpublished
+from techblog.ablog.metadata import posts_of
+from techblog.pages.pagination import Page, paginate
+
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "techblog/post-summaries.html"
+SUMMARY_TEMPLATE = "techblog/post-summary.html"
+
+FILTERS = {"category": "category", "tag": "tags", "author": "author"}
+
+
+class blogposts_node(nodes.General, nodes.Element):
+    """Placeholder, replaced by the rendered listing when the page is written."""
+
+
+class BlogPostsDirective(SphinxDirective):
+    has_content = False
+    option_spec = {
+        "limit": directives.positive_int,
+        "category": directives.unchanged_required,
+        "tag": directives.unchanged_required,
+        "author": directives.unchanged_required,
+        "paginate": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        if "paginate" in self.options and "limit" in self.options:
+            raise self.error(
+                "blogposts: use either :limit: (the newest N) or :paginate: (all, in pages), not both")
+        node = blogposts_node()
+        self.set_source_info(node)
+        node["limit"] = self.options.get("limit")
+        node["paginate"] = "paginate" in self.options
+        node["filters"] = {attr: self.options[opt] for opt, attr in FILTERS.items() if opt in self.options}
+        return [node]
+
+
+def select_posts(posts, filters: dict, limit: int | None) -> list:
+    """Published posts, newest first, that carry every label in ``filters``."""
+    chosen = [
+        post
+        for post in posts
+        if all(label in [coll.label for coll in getattr(post, attr)] for attr, label in filters.items())
+    ]
+    return chosen[:limit] if limit else chosen
+
+
+def is_page_relative(node: nodes.Node) -> bool:
+    """Whether the node's HTML depends on the folder of the page showing it."""
+    if isinstance(node, (nodes.image, nodes.raw, addnodes.download_reference)):
+        return True
+    if isinstance(node, nodes.reference):
+        return "refid" in node or not urlsplit(node.get("refuri", "")).scheme
+    return False
+
+
+def where_drawn(post, pagename: str) -> str | None:
+    """Where a post's excerpt is drawn the same: on every page (None), in one
+    folder (``"dir/"``: it has images or relative links), or on one page (it
+    has cross-references: a link to the very page it is shown on is drawn
+    differently)."""
+    if any(node.next_node(addnodes.pending_xref, include_self=True) for node in post.excerpt):
+        return pagename
+    if any(node.next_node(is_page_relative, include_self=True) for node in post.excerpt):
+        return posixpath.dirname(pagename) + "/"
+    return None
+
+
+def excerpt_html(app: Sphinx, post, pagename: str) -> str:
+    """``post.to_html(pagename)``, drawn once per build wherever it is the same.
+
+    A post is listed on many pages (home, all posts, each of its tags...), and
+    ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13).
+    """
+    key = ("excerpt", post.docname, post.section, where_drawn(post, pagename))
+    return build_cache.once(app, key, lambda: post.to_html(pagename))
+
+
+def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
+    """A post as listings show it (``post-summary.html``), on page ``pagename``.
+
+    Kept from one build to the next (:func:`build_cache.kept`): adding a post
+    moves the others to other pages of the same listings, where they look
+    the same. The links in it are relative to the page's folder.
+    """
+    unpublished = is_unpublished(app, post.docname)
+    # Its links to its own tags (authors, category) are drawn differently on those very pages.
+    own_pages = {coll.docname for attr in ("tags", "author", "category") for coll in getattr(post, attr) or ()}
+    where = pagename if pagename in own_pages else where_drawn(post, pagename) or posixpath.dirname(pagename) + "/"
+    group = summary_group(app, post)
+    return build_cache.kept(app, "summary", group, rewrites.digest_of((group, unpublished, where)),
+                            lambda: app.builder.templates.render(SUMMARY_TEMPLATE, {**context, "post": post}))
+
+
+def summary_group(app: Sphinx, post) -> str:
+    """The post as it is now, and what every page shows alike."""
+    return rewrites.digest_of((rewrites.build_inputs(app), rewrites.post_key(app, post)))
+
+
+def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
+    """Drawn posts stay kept while the post and what every page shows are unchanged."""
+    if exception is not None or app.builder.format != "html":
+        return
+    blog = Blog(app)
+    build_cache.keep_only(app, "summary", lambda: {summary_group(app, post) for post in [*blog.posts, *blog.drafts]})
+
+
+def summary_context(app: Sphinx, docname: str) -> dict:
+    """What ``post-summary.html`` needs to draw a post on page ``docname``.
+
+    Shared by every listing (here and :mod:`techblog.pages.collections`), so
+    that a post looks the same wherever it is listed.
+    """
+    metas = posts_of(app.config)
+    context = {
+        "url": lambda target: app.builder.get_relative_uri(docname, target),
+        "excerpt": lambda post: autoescape.html(excerpt_html(app, post, docname)),  # Sphinx's HTML
+        "meta_of": lambda post: metas[post.docname],
+        "is_unpublished": lambda post: is_unpublished(app, post.docname),
+        "date_format": app.config.post_date_format,
+    }
+    context["summary"] = lambda post: autoescape.html(summary_html(app, post, docname, context))  # our template's
+    return context
+
+
+def listing_pages_of(app: Sphinx, docname: str, filters: dict) -> list[Page]:
+    return paginate(docname, select_posts(Blog(app).posts, filters, None), pagination.per_page(app))
+
+
+def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    found = list(doctree.findall(blogposts_node))
+    if not found:
+        return
+    blog = Blog(app)
+    for node in found:
+        context = summary_context(app, docname)
+        templates = [TEMPLATE]
+        if node.get("paginate"):
+            page = listing_pages_of(app, docname, node["filters"])[0]
+            context.update(posts=page.posts, **{pagination.CONTEXT_KEY: page})
+            templates.append(pagination.NAVIGATION_TEMPLATE)
+        else:
+            context["posts"] = select_posts(blog.posts, node["filters"], node["limit"])
+        html = "".join(app.builder.templates.render(name, context) for name in templates)
+        node.replace_self(nodes.raw("", html, format="html"))
+
+
+def paginated_listings(env: BuildEnvironment) -> dict[str, dict]:
+    """Documents with a paginated listing -> its filters (kept in the pickled env)."""
+    if not hasattr(env, "techblog_paginated_listings"):
+        env.techblog_paginated_listings = {}
+    return env.techblog_paginated_listings
+
+
+def listing_pages(app: Sphinx):
+    """Pages 2..N of every paginated listing (page 1 is the document itself),
+    each drawn only when what it shows changed."""
+    if app.builder.format != "html":
+        return
+    yield from rewrites.unchanged_skipped(app, all_listing_pages(app), {pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES})
+
+
+def all_listing_pages(app: Sphinx):
+    env = app.env
+    for docname, filters in sorted(paginated_listings(env).items()):
+        if docname not in env.all_docs:
+            continue
+        title = env.titles[docname].astext() if docname in env.titles else ""
+        for page in listing_pages_of(app, docname, filters)[1:]:
+            if page.docname in env.found_docs:
+                logger.warning("%s: page %d of its listing would replace the document %s; not written",
+                               docname, page.number, page.docname, location=docname)
+                continue
+            context = summary_context(app, page.docname)
+            context.update(title=page.title(title), listing_title=title, posts=page.posts,
+                           **{pagination.CONTEXT_KEY: page})
+            yield page.docname, context, pagination.LISTING_PAGE_TEMPLATE
+
+
+def add_first_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Page 1 of a paginated listing is a document: tell the head links where it stands."""
+    filters = paginated_listings(app.env).get(pagename)
+    if filters is not None:
+        context[pagination.CONTEXT_KEY] = listing_pages_of(app, pagename, filters)[0]
+
+
+def listing_docs(env: BuildEnvironment) -> set[str]:
+    """Documents that contain a ``blogposts`` listing (kept in the pickled env)."""
+    if not hasattr(env, "techblog_listing_docs"):
+        env.techblog_listing_docs = set()
+    return env.techblog_listing_docs
+
+
+def note_listing_doc(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    found = list(doctree.findall(blogposts_node))
+    docs = listing_docs(app.env)
+    if found:
+        docs.add(docname)
+    else:
+        docs.discard(docname)
+    paginated = [node for node in found if node["paginate"]]
+    paginated_listings(app.env).pop(docname, None)
+    if len(paginated) > 1:
+        # Their pages 2..N would share one address.
+        logger.warning("blogposts: only one listing per page can have :paginate:", location=paginated[1])
+    if paginated:
+        paginated_listings(app.env)[docname] = paginated[0]["filters"]
+
+
+def purge_listing_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    listing_docs(env).discard(docname)
+    paginated_listings(env).pop(docname, None)

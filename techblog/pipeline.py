@@ -1,0 +1,138 @@
+"""Every hook of the extension, in the order a build runs them.
+
+A Sphinx build passes through these events, once or per document:
+
+1. ``config-inited``: the settings and every post's front matter are checked;
+2. ``builder-inited``: per-build state is reset, templates are set up;
+3. reading: ``env-purge-doc`` and ``doctree-read`` per changed document,
+   ``env-merge-info`` when reading in parallel (``-j``);
+4. ``env-updated``: reading is done, the blog's posts are known;
+5. writing: ``doctree-resolved`` per document, ``html-collect-pages`` for
+   the generated pages and feeds, ``html-page-context`` per page;
+6. ``build-finished``: what the build keeps for the next one is saved.
+
+Within an event Sphinx calls handlers by priority, lowest first (500 when
+none is given), and in the order they were connected when priorities are
+equal; the handlers of the extensions set up below (ABlog, the redirects,
+link previews, the 404 page, the sitemap) run at 500. A priority is given
+only where the order matters, and the reason is beside it.
+
+Each module says what its handlers do; this one only says when.
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from techblog import config, listeners
+from techblog.ablog import adapters, drafts, metadata
+from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
+                                  template_cache)
+from techblog.legacy import archived_comments, redirects, video_embeds
+from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, pagination,
+                            post_header, sidebars)
+from techblog.site import link_previews, notfound, search, sitemap
+
+# The extensions we build on; ours wrap some of their handlers (below).
+EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap"]
+
+# (event, handler, priority or None, why this priority)
+HOOKS = [
+    # -- 1. config-inited: posts first, then what depends on them --------------------
+    ("config-inited", metadata.check_posts, 300, "every post checked before anything uses one"),
+    ("config-inited", drafts.exclude_drafts, 400, "from the checked posts (300), before ABlog lists the posts (500)"),
+    ("config-inited", comments.check_setting, None, ""),
+    ("config-inited", feeds.check_feed_config, None, ""),
+    ("config-inited", sitemap.check_baseurl, None, ""),
+    ("config-inited", sitemap.exclude_from_sitemap, 500, "after the drafts are decided (400)"),
+    ("config-inited", redirects.add_redirects, 600, "checked against the pages of the site"),
+    # -- 2. builder-inited: a fresh start for each build ---------------------------------
+    ("builder-inited", adapters.reset_blog_state, 100, "before ABlog's own handler fills Blog again"),
+    ("builder-inited", autoescape.turn_on, 400, "before any template is compiled (600)"),
+    ("builder-inited", build_cache.forget, None, ""),
+    ("builder-inited", drafts.leave_drafts_unfound, None, ""),
+    ("builder-inited", comments.add_template_functions, None, ""),
+    ("builder-inited", search.forget_touched, None, ""),
+    ("builder-inited", stale_output.forget_recorded, None, ""),
+    ("builder-inited", rewrites.forget_build, None, ""),
+    ("builder-inited", interrupts.stop_on_sigterm, None, ""),
+    ("builder-inited", template_cache.keep_compiled_templates, 600, "after autoescaping is set (400)"),
+    ("builder-inited", adapters.register_categories, 900, "after ABlog's handler made the Blog"),
+    # -- 3. reading, per changed document -----------------------------------------------
+    ("env-before-read-docs", parallel_read.note_read_order, 900, "late: the list is final"),
+    ("env-purge-doc", listings.purge_listing_doc, None, ""),
+    ("env-purge-doc", search.note_document_touched, None, ""),
+    ("env-purge-doc", rewrites.note_read, None, ""),
+    ("env-purge-doc", rewrites.forget_references, None, ""),
+    ("doctree-read", listings.note_listing_doc, None, ""),
+    ("doctree-read", rewrites.note_read, None, ""),
+    ("doctree-read", rewrites.note_references, None, ""),
+    ("doctree-read", adapters.keep_post_doctrees_on_disk, 900, "after ABlog's process_posts"),
+    ("env-merge-info", parallel_read.merge_blog_data, None, ""),
+    # -- 4. env-updated: every post known ---------------------------------------------
+    ("env-updated", build_cache.forget, 50, "before anything reads the per-build store"),
+    ("env-updated", adapters.register_posts_before_writing, None, ""),
+    ("env-updated", collections.point_blog_posts_reference, None, ""),
+    ("env-updated", rewrites.rewrite_changed_documents, 900, "after ABlog's posts are registered (500)"),
+    # -- 5. writing ---------------------------------------------------------------------
+    ("doctree-resolved", listings.render_listings, None, ""),
+    ("doctree-resolved", post_header.insert_post_header, None, ""),
+    ("doctree-resolved", archived_comments.render_archived_comments, None, ""),
+    ("doctree-resolved", search.note_document_touched, None, ""),
+    ("html-collect-pages", feeds.write_feeds, None, ""),
+    ("html-collect-pages", listings.listing_pages, None, ""),
+    ("html-collect-pages", collections.archive_pages, None, ""),
+    ("html-collect-pages", search.drop_emptied_search_terms, None, ""),
+    ("html-collect-pages", search.keep_unchanged_search_index, 900, "after the index is written"),
+    ("html-page-context", autoescape.escape_settings_text, 100, "before anything reads the settings' texts"),
+    ("html-page-context", rewrites.journal_document, 100, "before the page is written"),
+    ("html-page-context", link_previews.add_preview_fields, 450, "before sphinxext-opengraph (500)"),
+    ("html-page-context", sitemap.exclude_redirects, 450, "before sphinx-sitemap's handler (500)"),
+    ("html-page-context", listings.add_first_page, None, ""),
+    ("html-page-context", collections.add_all_posts_page, None, ""),
+    ("html-page-context", comments.add_thread, None, ""),
+    ("html-page-context", search.add_search_script, None, ""),
+    ("html-page-context", sidebars.add_sidebar_context, None, ""),
+    ("html-page-context", stale_output.record_page, None, ""),
+    ("html-page-context", link_previews.preview_without_doctree, 550, "after sphinxext-opengraph (500)"),
+    ("html-page-context", navigation.add_navigation, 600, "replaces the theme's prev/next, set at 500"),
+    ("html-page-context", notfound.absolute_content_root, 650, "after sphinx-notfound-page's handler (500)"),
+    ("html-page-context", pagination.add_head_links, 700, "after listings and collections put their page in"),
+    # -- 6. build-finished: keep what the next build needs ------------------------------
+    ("build-finished", listings.keep_current_summaries, 400, "before build_cache saves what is kept (500)"),
+    ("build-finished", sitemap.list_unwritten_pages, 400, "before sphinx-sitemap writes sitemap.xml (500)"),
+    ("build-finished", build_cache.save_kept, None, ""),
+    ("build-finished", stale_output.remove_stale_outputs, None, ""),
+    ("build-finished", link_previews.copy_post_images, None, ""),
+    ("build-finished", sitemap.write_robots_txt, None, ""),
+    ("build-finished", rewrites.save_digests, 800, "after the sitemap asked which pages were skipped (400)"),
+    ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
+    ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
+]
+
+
+def register(app: Sphinx) -> None:
+    for extension in EXTENSIONS:
+        app.setup_extension(extension)
+    config.declare(app)
+
+    # What is not a hook: nodes, directives, a transform, scripts.
+    app.add_node(listings.blogposts_node)
+    app.add_directive("blogposts", listings.BlogPostsDirective)
+    app.add_node(archived_comments.archived_comments_node)
+    app.add_directive("archived-comments", archived_comments.ArchivedCommentsDirective)
+    app.add_transform(metadata.ApplyFrontMatter)
+    app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
+
+    # Handlers of other extensions that we run ourselves, at their priority.
+    adapters.install(app)  # ABlog's feeds and archive pages
+    parallel_read.mark_ablog_safe(app)  # its data is merged across -j processes (env-merge-info below)
+    taken = listeners.take_out(app, "html-collect-pages", notfound.html_collect_pages)
+    if taken is not None:  # sphinx-notfound-page draws the 404 page in every build
+        app.connect("html-collect-pages", notfound.notfound_page_when_changed, priority=taken)
+    taken = listeners.take_out(app, "builder-inited", sitemap.record_builder_type)
+    # sphinx-sitemap's queue is a multiprocessing manager: ours is local
+    app.connect("builder-inited", sitemap.gather_pages_locally, priority=500 if taken is None else taken)
+
+    for event, handler, priority, _why in HOOKS:
+        app.connect(event, handler, priority=500 if priority is None else priority)

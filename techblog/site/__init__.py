@@ -1,0 +1,1 @@
+"""Around the pages: sitemap and robots.txt, link previews, the 404 page, search."""

@@ -1,0 +1,1 @@
+"""What authors and operators run: python -m techblog new|check|import-blogger|comments|serve."""

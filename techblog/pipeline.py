@@ -40,7 +40,7 @@ EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.ex
 HOOKS = [
     # -- 1. config-inited: posts first, then what depends on them --------------------
     ("config-inited", metadata.check_posts, 300, "every post checked before anything uses one"),
-    ("config-inited", drafts.exclude_drafts, 400, "from the checked posts (300), before ABlog lists the posts (500)"),
+    ("config-inited", drafts.exclude_drafts, 400, "after the posts are checked, before ABlog lists them"),
     ("config-inited", comments.check_setting, None, ""),
     ("config-inited", feeds.check_feed_config, None, ""),
     ("config-inited", sitemap.check_baseurl, None, ""),

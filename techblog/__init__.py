@@ -55,6 +55,7 @@ def setup(app) -> dict:
     video_embeds.setup(app)
     template_cache.setup(app)
     parallel_read.setup(app)
+    app.setup_extension("techblog.warnings_record")  # each warning once, and on every build until fixed
 
     return {
         "version": __version__,

@@ -143,7 +143,10 @@ class WarningsRecord(std_logging.Filter):
             return False
         self.seen.add(key)
         if replayed is None:
-            self.note(key)
+            try:
+                self.note(key)
+            except Exception:  # recording must never stop the warning itself
+                pass
         return True
 
     def location_of(self, record: std_logging.LogRecord) -> str | None:

@@ -27,7 +27,7 @@ from sphinx.application import Sphinx
 from techblog import config, listeners
 from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
-                                  template_cache)
+                                  template_cache, warnings_record)
 from techblog.legacy import archived_comments, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, pagination,
                             post_header, sidebars)
@@ -38,6 +38,7 @@ EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.ex
 
 # (event, handler, priority or None, why this priority)
 HOOKS = [
+
     # -- 1. config-inited: posts first, then what depends on them --------------------
     ("config-inited", metadata.check_posts, 300, "every post checked before anything uses one"),
     ("config-inited", drafts.exclude_drafts, 400, "after the posts are checked, before ABlog lists them"),
@@ -111,6 +112,21 @@ HOOKS = [
 ]
 
 
+def warning_hooks(record: warnings_record.WarningsRecord) -> list[tuple]:
+    """Problems reported on every build until fixed, each once: the record sees
+    every warning of the build and says again what the build did not redo."""
+    return [
+        ("builder-inited", record.install, None, ""),
+        ("env-before-read-docs", record.before_read, 900, "late: the list is final"),
+        ("env-updated", record.replay_unread, None, ""),
+        ("env-check-consistency", record.checked, None, ""),
+        ("write-started", record.start_writing, None, ""),
+        ("doctree-resolved", record.resolved, None, ""),
+        ("html-collect-pages", record.pages_written, 1, "before the feeds and generated pages are drawn"),
+        ("build-finished", record.finish, 100, "before anything else is saved"),
+    ]
+
+
 def register(app: Sphinx) -> None:
     for extension in EXTENSIONS:
         app.setup_extension(extension)
@@ -122,6 +138,7 @@ def register(app: Sphinx) -> None:
     app.add_node(archived_comments.archived_comments_node)
     app.add_directive("archived-comments", archived_comments.ArchivedCommentsDirective)
     app.add_transform(metadata.ApplyFrontMatter)
+    app.add_env_collector(warnings_record.ReadWarnings)
     app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
 
     # Handlers of other extensions that we run ourselves, at their priority.
@@ -134,5 +151,5 @@ def register(app: Sphinx) -> None:
     # sphinx-sitemap's queue is a multiprocessing manager: ours is local
     app.connect("builder-inited", sitemap.gather_pages_locally, priority=500 if taken is None else taken)
 
-    for event, handler, priority, _why in HOOKS:
+    for event, handler, priority, _why in [*warning_hooks(warnings_record.WarningsRecord(app)), *HOOKS]:
         app.connect(event, handler, priority=500 if priority is None else priority)

@@ -14,6 +14,7 @@ import pytest
 
 from atom import A, parse
 from conftest import REPO, sphinx_build
+from sources import conf
 
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import add_post, delete_post, edit_post, make_site, retag_post  # noqa: E402
@@ -36,7 +37,7 @@ def differences(incremental: dict[str, bytes], clean: dict[str, bytes]) -> list[
 
 
 LEGACY_IMAGE = "legacy/_images/c6fc8324ff3f-nova-cells-layout.png"
-SITE_URL = "https://techblog.web.cern.ch/techblog/"  # conf.py's blog_baseurl
+SITE_URL = conf()["blog_baseurl"]  # the generated site copies conf.py (and TECHBLOG_BASEURL applies)
 
 
 def add_imported_post(src: Path) -> Path:

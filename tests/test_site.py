@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, sphinx_build
 from sources import conf, published_posts
 
-BASEURL = "https://techblog.web.cern.ch/techblog/"
+BASEURL = conf()["blog_baseurl"]  # conf.py's, which TECHBLOG_BASEURL sets
 POSTS = published_posts(REPO)
 SITE_FEED = "blog/atom.xml"
 

@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 COMMENTS_PORT ?= 8001
 
-.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build test clean distclean
+.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build bench-check test clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-import: $(VENV)/.site-installed
 ## bench-build: time clean, no-op and incremental builds of generated 100- and 1,000-post sites, and Pelican [ARGS="--sizes 10000 --jobs auto"]
 bench-build: $(VENV)/.site-installed
 	$(BIN)/python bench/build_speed.py $(ARGS)
+
+## bench-check: time `python -m techblog check` on the real site and a generated 1,000-post one [ARGS="--sizes 100 1000 --repeat 5"]
+bench-check: $(VENV)/.site-installed
+	$(BIN)/python bench/check_speed.py $(ARGS)
 
 # axe-core, which the browser tests inject into pages (pinned in its lock file).
 AXE := tests/browser/node_modules/axe-core/axe.min.js

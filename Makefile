@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 COMMENTS_PORT ?= 8001
 
-.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build bench-check test clean distclean
+.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ page-weight: $(VENV)/.test-installed
 ## test: run the test suite (includes a full -W build of the site and browser tests in Chromium)
 test: $(VENV)/.test-installed $(AXE)
 	$(BIN)/python -m pytest
+
+## test-fast: the tests that take seconds, not minutes (no browser, nothing marked slow)
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 clean:
 	rm -rf $(BUILDDIR)

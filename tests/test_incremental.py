@@ -21,6 +21,7 @@ from corpus import add_post, delete_post, edit_post, make_site, retag_post  # no
 
 # Fixed "now", so that both builds publish the same posts.
 ENV = {"SOURCE_DATE_EPOCH": "1769904000"}  # 2026-02-01, after the added posts (corpus.ADDED)
+pytestmark = pytest.mark.slow  # each test builds a generated site several times
 
 
 def outputs(outdir: Path) -> dict[str, bytes]:

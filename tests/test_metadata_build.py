@@ -129,6 +129,7 @@ def differing(one: Path, two: Path) -> list[str]:
     return [f for f in files if not filecmp.cmp(one / f, two / f, shallow=False)]
 
 
+@pytest.mark.slow
 def test_two_clean_builds_at_different_times_and_zones_are_byte_identical(tmp_path):
     """Same commit, same SOURCE_DATE_EPOCH; another TZ, hash seed and wall-clock second."""
     builds = []
@@ -162,6 +163,7 @@ def test_a_preview_shows_drafts_marked_as_drafts(tmp_path):
     assert not build.html("posts/2024/naive.html").select_one(".post-draft")
 
 
+@pytest.mark.slow
 def test_a_rebuild_checks_changed_posts_and_missing_images_again(tmp_path):
     """Front matter is read again only for changed posts (techblog/metadata.py
     keeps the rest from the previous build), yet a post broken by an edit or

@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 COMMENTS_PORT ?= 8001
 
-.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build test clean distclean
+.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench-import: $(VENV)/.site-installed
 bench-build: $(VENV)/.site-installed
 	$(BIN)/python bench/build_speed.py $(ARGS)
 
+## bench-check: time `python -m techblog check` on the real site and a generated 1,000-post one [ARGS="--sizes 100 1000 --repeat 5"]
+bench-check: $(VENV)/.site-installed
+	$(BIN)/python bench/check_speed.py $(ARGS)
+
 # axe-core, which the browser tests inject into pages (pinned in its lock file).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
@@ -78,6 +82,10 @@ page-weight: $(VENV)/.test-installed
 ## test: run the test suite (includes a full -W build of the site and browser tests in Chromium)
 test: $(VENV)/.test-installed $(AXE)
 	$(BIN)/python -m pytest
+
+## test-fast: the tests that take seconds, not minutes (no browser, nothing marked slow)
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 clean:
 	rm -rf $(BUILDDIR)

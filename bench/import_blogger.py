@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from techblog.blogger import importer  # noqa: E402
+from techblog.legacy import importer  # noqa: E402
 from techblog.tools.cli import load_rules  # noqa: E402
 
 BLOG = "1234567890123456789"

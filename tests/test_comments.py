@@ -205,6 +205,7 @@ def test_the_server_refuses_unusable_settings(tmp_path, args, message):
 
 # -- make serve: the preview and a local Isso, started and stopped together ----
 
+@pytest.mark.slow
 def test_the_preview_runs_the_site_and_a_local_comment_server_and_stops_both(tmp_path):
     from browser.servers import free_port, is_down, wait_until_up
 

@@ -12,9 +12,9 @@ import pytest
 
 from atom import A, parse, violations
 from conftest import REPO
-from sources import author_name, published_posts
+from sources import author_name, conf, published_posts
 
-BASEURL = "https://techblog.web.cern.ch/techblog/"
+BASEURL = conf()["blog_baseurl"]  # conf.py's, which TECHBLOG_BASEURL sets
 POSTS = {p.path: p for p in published_posts(REPO)}
 
 

@@ -67,7 +67,8 @@ def assert_valid(site: Path) -> None:
 # -- HTML nesting ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("element", ["div", "b", "blockquote", "ul><li", "table><tr><td", "ol><li><blockquote"])
+@pytest.mark.parametrize("element", ["div", "b", "blockquote", "ul><li", "table><tr><td",
+                                     pytest.param("ol><li><blockquote", marks=pytest.mark.slow)])
 def test_html_nested_10000_deep_is_flattened_and_reported(site, element):
     opening = "".join(f"<{name}>" for name in element.split("><"))
     closing = "".join(f"</{name}>" for name in reversed(element.split("><")))
@@ -99,6 +100,7 @@ def test_lists_nested_past_what_myst_reads_become_paragraphs():
 # -- comment threads --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_10000_deep_comment_thread_is_kept_whole_and_bounded(site):
     chain = [Item("comment", str(100 + n), post="1", parent=str(99 + n) if n else None, html=f"<p>reply {n}</p>")
              for n in range(10_000)]
@@ -117,6 +119,7 @@ def test_a_10000_deep_comment_thread_is_kept_whole_and_bounded(site):
     assert_valid(site)
 
 
+@pytest.mark.slow
 def test_deeply_nested_archived_comments_fail_the_build_with_a_message(site):
     """A thread written by hand past the directive's depth: an error naming the post, not a crash."""
     depth = 3000

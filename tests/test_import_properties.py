@@ -176,6 +176,7 @@ def assert_lossless_and_valid(site: Path, items: list[Item], report: dict) -> No
     assert problems == [], [str(p) for p in problems]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
                                                                                    HealthCheck.data_too_large])
 @given(items=EXPORTS)
@@ -234,6 +235,7 @@ HOSTILE_MIX = [
 ]
 
 
+@pytest.mark.slow
 def test_a_hostile_varied_import_builds_with_W(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(ROOT, site)

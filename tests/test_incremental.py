@@ -14,12 +14,14 @@ import pytest
 
 from atom import A, parse
 from conftest import REPO, sphinx_build
+from sources import conf
 
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import add_post, delete_post, edit_post, make_site, retag_post  # noqa: E402
 
 # Fixed "now", so that both builds publish the same posts.
 ENV = {"SOURCE_DATE_EPOCH": "1769904000"}  # 2026-02-01, after the added posts (corpus.ADDED)
+pytestmark = pytest.mark.slow  # each test builds a generated site several times
 
 
 def outputs(outdir: Path) -> dict[str, bytes]:
@@ -36,7 +38,7 @@ def differences(incremental: dict[str, bytes], clean: dict[str, bytes]) -> list[
 
 
 LEGACY_IMAGE = "legacy/_images/c6fc8324ff3f-nova-cells-layout.png"
-SITE_URL = "https://techblog.web.cern.ch/techblog/"  # conf.py's blog_baseurl
+SITE_URL = conf()["blog_baseurl"]  # the generated site copies conf.py (and TECHBLOG_BASEURL applies)
 
 
 def add_imported_post(src: Path) -> Path:

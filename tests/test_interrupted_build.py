@@ -22,6 +22,7 @@ from conftest import REPO, sphinx_build
 from test_incremental import differences, outputs
 
 ENV = {"SOURCE_DATE_EPOCH": "1769904000"}  # 2026-02-01: the same posts published in every build
+pytestmark = pytest.mark.slow  # each test runs an interrupted build, a rebuild and a clean build
 
 STOP_AT_PAGE = """
 

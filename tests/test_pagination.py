@@ -73,10 +73,10 @@ def check_listing(build, first: str, expected: list) -> list[str]:
     return pages
 
 
-def test_the_200_post_site_builds_cleanly_within_a_minute(paged, posts):
+def test_the_200_post_site_builds_cleanly(paged, posts):
+    # How long it takes is for bench/build_speed.py, not for a test.
     assert paged.returncode == 0, paged.output
     assert "WARNING" not in paged.output
-    assert paged.seconds < 60, f"the 200-post site took {paged.seconds:.1f} s"
 
 
 def test_all_posts_pages_visit_every_published_post_once_newest_first(paged, posts):
@@ -191,12 +191,15 @@ def test_each_listed_posts_labels_lead_to_their_own_pages(paged, posts):
     pages = ["index.html", "posts/index.html", "blog/tag/openstack.html", "blog/tag/ceph.html",
              "blog/category/upstream.html", "blog/author/alice-martin.html", "blog/2021.html",
              *sorted(p.relative_to(out).as_posix() for p in out.rglob("blog/tag/*/page/*.html"))]
+    titles = {}  # a label's page, parsed once (it is linked hundreds of times)
     checked = 0
     for page in pages:
         for summary in paged.html(page).select("article.post-summary"):
             for link in summary.select("a.post-tag, a.post-author, a.post-category"):
                 target = resolve(page, link["href"])
-                title = paged.html(target).select_one("article.bd-article h1").get_text(" ", strip=True)
+                if target not in titles:
+                    titles[target] = paged.html(target).select_one("article.bd-article h1").get_text(" ", strip=True)
+                title = titles[target]
                 assert link.get_text(strip=True) in title, (page, link["href"], title)
                 checked += 1
     assert checked > 500

@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from corpus import add_post, edit_post, make_site, post_files, retag_post  # noqa: E402
 
 # Where Sphinx cannot fork (Windows), -j reads serially without a word.
-pytestmark = pytest.mark.skipif(not parallel_available,
-                                reason="Sphinx reads in parallel only where it can fork")
+pytestmark = [pytest.mark.skipif(not parallel_available, reason="Sphinx reads in parallel only where it can fork"),
+              pytest.mark.slow]  # a -j 2 build of the 200-post site, and of the real site
 
 # Fixed "now" for the generated corpus, after the added post (corpus.ADDED), so
 # that every build publishes the same posts.

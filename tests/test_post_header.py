@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, sphinx_build
+from conftest import REPO, Build
 from sources import published_posts, site_timezone
 
 ROOT = REPO / "tests" / "roots" / "test-discovery"
@@ -22,10 +22,23 @@ COMMENTS = re.compile(r"^```\{archived-comments\}\n(.*?)^```\n", re.MULTILINE | 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
+    """tests/roots/test-discovery built in this process (sphinx.testing), once
+    for the module; any warning fails it, as -W would."""
+    from io import StringIO
+
+    from sphinx.testing.util import SphinxTestApp
+
     out = tmp_path_factory.mktemp("post-header")
-    build = sphinx_build(ROOT, out / "html", out / "doctrees", env={"SOURCE_DATE_EPOCH": EPOCH})
-    assert build.returncode == 0, build.output
-    return build
+    status, warning = StringIO(), StringIO()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        app = SphinxTestApp("html", srcdir=ROOT, builddir=out, status=status, warning=warning)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+    assert warning.getvalue() == "", warning.getvalue()
+    return Build(ROOT, Path(app.outdir), Path(app.doctreedir), 0, status.getvalue())
 
 
 def front_matter_and_body(path: Path) -> tuple[dict, str]:

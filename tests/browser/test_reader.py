@@ -88,6 +88,7 @@ def test_search_finds_a_post_by_its_title(site, origin, new_page):
 
 # -- accessibility -----------------------------------------------------------------
 
+@pytest.mark.a11y
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_or_critical_accessibility_violations(origin, new_page, name, scheme):

@@ -42,7 +42,6 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from ablog.blog import Blog, Catalog, Collection, Post
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -50,6 +49,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import docname_join
 
 from techblog import __version__, atomic
+from techblog.ablog import bridge
+from techblog.ablog.bridge import Catalog, Collection, Post
 from techblog.incremental import build_cache, stale_output
 from techblog.pages import sidebars
 
@@ -98,7 +99,7 @@ def site_fingerprint(app: Sphinx) -> str:
     """Everything a page could show of other pages: every post, every title and toctree."""
     env = app.env
     digest = hashlib.sha256()
-    for post in [*Blog(app).posts, *Blog(app).drafts]:
+    for post in [*bridge.blog(app).posts, *bridge.blog(app).drafts]:
         digest.update(repr(post_key(app, post)).encode("utf-8"))
     for docname in sorted(env.found_docs):
         title = env.titles.get(docname)
@@ -152,14 +153,14 @@ def referred(app: Sphinx, docname: str) -> tuple:
         if kind == "doc":
             shown.append((target, title_of(env, target)))
         else:
-            shown.append((target, labels.get(target), Blog(app).references.get(target)))
+            shown.append((target, labels.get(target), bridge.blog(app).references.get(target)))
     return tuple(shown)
 
 
 def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     """What the page of ``docname`` shows from elsewhere."""
     env = app.env
-    blog = Blog(app)
+    blog = bridge.blog(app)
     neighbours = None
     if docname in blog.posts:
         post = blog[docname]

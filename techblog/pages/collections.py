@@ -16,13 +16,11 @@ pages (``blog/tag.html``...). Only two of its pages change:
 
 from __future__ import annotations
 
-import ablog
-from ablog.blog import Blog
-from ablog.post import generate_archive_pages
 from markupsafe import escape
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from techblog.ablog import bridge
 from techblog.pages import pagination
 from techblog.incremental import rewrites
 from techblog.pages.listings import summary_context
@@ -37,7 +35,7 @@ REDIRECT_TEMPLATE = "techblog/moved.html"
 def all_posts_page(app: Sphinx) -> str:
     """The page listing every post: ours when the site has it, else ABlog's ``blog``."""
     page = app.config.techblog_all_posts_page
-    return page if page and page in app.env.found_docs else Blog(app).blog_path
+    return page if page and page in app.env.found_docs else bridge.blog(app).blog_path
 
 
 def collection_pages(app: Sphinx, first: str, context: dict):
@@ -54,15 +52,15 @@ def collection_pages(app: Sphinx, first: str, context: dict):
 
 def archive_pages(app: Sphinx):
     """ABlog's pages and ours, each drawn only when what it shows changed."""
-    if not ablog.builder_support(app):
+    if not bridge.builder_support(app):
         return
     yield from rewrites.unchanged_skipped(app, all_archive_pages(app), {
         pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES, ABLOG_CATALOG_TEMPLATE: rewrites.HEADLINES})
 
 
 def all_archive_pages(app: Sphinx):
-    blog = Blog(app)
-    for pagename, context, template in generate_archive_pages(app):
+    blog = bridge.blog(app)
+    for pagename, context, template in bridge.generate_archive_pages(app):
         # ABlog gives the page title as text ("Posts tagged <name>"); a page's
         # title is HTML to Sphinx and the theme (breadcrumbs print it as is).
         context = {**context, "title": escape(context.get("title") or "")}
@@ -81,11 +79,11 @@ def all_archive_pages(app: Sphinx):
 
 def add_all_posts_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """For ``techblog/recent-posts.html``: its heading links to the all-posts page."""
-    if ablog.builder_support(app):
+    if bridge.builder_support(app):
         context["techblog_all_posts_page"] = all_posts_page(app)
 
 
 def point_blog_posts_reference(app: Sphinx, env) -> list[str]:
     """``{ref}`blog-posts``` (ABlog: ``blog.html``) leads to the all-posts page too."""
-    Blog(app).references["blog-posts"] = (all_posts_page(app), "Posts")
+    bridge.blog(app).references["blog-posts"] = (all_posts_page(app), "Posts")
     return []

@@ -1,6 +1,6 @@
 """Atom feeds (RFC 4287): the site's, and one per tag, category, author and year.
 
-Written by us instead of ABlog (see ``ablog_adapters.replace_atom_feeds``),
+Written by us instead of ABlog (see ``techblog.ablog.adapters.replace_atom_feeds``),
 at the same paths: ``blog/atom.xml`` and ``<collection page>/atom.xml``.
 
 - Every feed and every entry has its own permanent ``<id>``, a tag URI built
@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import lxml.html
-from ablog.blog import Blog
 from lxml import etree
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -34,10 +33,10 @@ from sphinx.errors import ConfigError
 from techblog import __version__
 from techblog.posts.contract import PostMeta
 from techblog.posts.dates import rfc3339
-from techblog.ablog import adapters as ablog_adapters
+from techblog.ablog import bridge
 from techblog import atomic
 from techblog.incremental import rewrites, stale_output
-from techblog.ablog.metadata import posts_of, rules_of
+from techblog.ablog.metadata import rules_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -75,7 +74,7 @@ def page_url(app: Sphinx, docname: str) -> str:
     return urljoin(site_url(app), app.builder.get_target_uri(docname))
 
 
-def collect_feeds(app: Sphinx, blog: Blog) -> list[Feed]:
+def collect_feeds(app: Sphinx, blog: bridge.Blog) -> list[Feed]:
     title = app.config.blog_title
     categories = app.config.techblog_categories
     feeds = [Feed(f"{blog.blog_path}/{FEED_FILE}", app.config.root_doc, title,
@@ -100,19 +99,18 @@ def collect_feeds(app: Sphinx, blog: Blog) -> list[Feed]:
 class FeedWriter:
     def __init__(self, app: Sphinx):
         self.app = app
-        self.metas = posts_of(app.config)
         self.id_base = app.config.techblog_feed_id
         self.length = app.config.blog_feed_length
         self.fulltext = app.config.blog_feed_fulltext
         self._content: dict[str, str] = {}  # by docname: each post is rendered once per build
 
     def entry_posts(self, feed: Feed) -> list:
-        posts = sorted(feed.posts, key=lambda p: (self.metas[p.docname].date, p.docname), reverse=True)
+        posts = sorted(feed.posts, key=lambda p: (bridge.meta_of(self.app, p).date, p.docname), reverse=True)
         return posts[: self.length] if self.length else posts
 
     def content(self, post) -> str:
         if post.docname not in self._content:
-            ablog_adapters.post_doctree(self.app, post)
+            bridge.post_doctree(self.app, post)
             html = post.to_html(post.docname, fulltext=self.fulltext)
             self._content[post.docname] = absolutize(html, page_url(self.app, post.docname))
         return self._content[post.docname]
@@ -129,7 +127,8 @@ class FeedWriter:
         sub(root, "link", rel="self", type="application/atom+xml", href=urljoin(site_url(app), feed.path))
         alternate = site_url(app) if feed.page == config.root_doc else page_url(app, feed.page)
         sub(root, "link", rel="alternate", type="text/html", href=alternate)
-        newest = max((self.updated(self.metas[p.docname]) for p in entries), default=rules_of(app.config).now)
+        newest = max((self.updated(bridge.meta_of(app, p)) for p in entries),
+                     default=rules_of(app.config).now)
         sub(root, "updated", rfc3339(newest))
         person(root, config.author, None)
         sub(root, "generator", "techblog", uri="https://www.sphinx-doc.org/", version=__version__)
@@ -145,7 +144,7 @@ class FeedWriter:
 
     def entry(self, post) -> etree._Element:
         app, config = self.app, self.app.config
-        meta = self.metas[post.docname]
+        meta = bridge.meta_of(self.app, post)
         entry = etree.Element(f"{{{ATOM_NS}}}entry")
         sub(entry, "id", self.id_base + post.docname)
         sub(entry, "title", post.title)
@@ -169,7 +168,7 @@ class FeedWriter:
     def inputs(self, feed: Feed) -> tuple:
         """All a feed shows: it is drawn again only when this changed (rewrites.py)."""
         return (rewrites.build_inputs(self.app), feed.path, feed.page, feed.title, feed.subtitle,
-                tuple((rewrites.post_key(self.app, post), repr(self.metas[post.docname]))
+                tuple((rewrites.post_key(self.app, post), repr(bridge.meta_of(self.app, post)))
                       for post in self.entry_posts(feed)))
 
     def write(self, outdir: Path, feeds: Iterable[Feed]) -> None:
@@ -201,7 +200,7 @@ def person(parent: etree._Element, name: str, uri: str | None) -> None:
 def write_feeds(app: Sphinx):
     if app.builder.format != "html" or not app.config.blog_baseurl:
         return
-    blog = Blog(app)
+    blog = bridge.blog(app)
     feeds = collect_feeds(app, blog)
     for feed in feeds:  # before writing: a build stopped halfway still knows them (stale_output.py)
         stale_output.produced(app, Path(feed.path).as_posix())

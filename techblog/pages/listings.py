@@ -26,7 +26,6 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlsplit
 
-from ablog.blog import Blog
 from docutils import nodes
 from sphinx import addnodes
 from docutils.parsers.rst import directives
@@ -35,10 +34,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from techblog.ablog import bridge
 from techblog.pages import autoescape, pagination
 from techblog.incremental import build_cache, rewrites
 from techblog.ablog.drafts import is_unpublished
-from techblog.ablog.metadata import posts_of
 from techblog.pages.pagination import Page, paginate
 
 
@@ -142,7 +141,7 @@ def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
     """Drawn posts stay kept while the post and what every page shows are unchanged."""
     if exception is not None or app.builder.format != "html":
         return
-    blog = Blog(app)
+    blog = bridge.blog(app)
     build_cache.keep_only(app, "summary", lambda: {summary_group(app, post) for post in [*blog.posts, *blog.drafts]})
 
 
@@ -152,11 +151,10 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     Shared by every listing (here and :mod:`techblog.pages.collections`), so
     that a post looks the same wherever it is listed.
     """
-    metas = posts_of(app.config)
     context = {
         "url": lambda target: app.builder.get_relative_uri(docname, target),
         "excerpt": lambda post: autoescape.html(excerpt_html(app, post, docname)),  # Sphinx's HTML
-        "meta_of": lambda post: metas[post.docname],
+        "meta_of": lambda post: bridge.meta_of(app, post),
         "is_unpublished": lambda post: is_unpublished(app, post.docname),
         "date_format": app.config.post_date_format,
     }
@@ -165,14 +163,14 @@ def summary_context(app: Sphinx, docname: str) -> dict:
 
 
 def listing_pages_of(app: Sphinx, docname: str, filters: dict) -> list[Page]:
-    return paginate(docname, select_posts(Blog(app).posts, filters, None), pagination.per_page(app))
+    return paginate(docname, select_posts(bridge.blog(app).posts, filters, None), pagination.per_page(app))
 
 
 def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     found = list(doctree.findall(blogposts_node))
     if not found:
         return
-    blog = Blog(app)
+    blog = bridge.blog(app)
     for node in found:
         context = summary_context(app, docname)
         templates = [TEMPLATE]

@@ -12,10 +12,10 @@ get no bar.
 
 from __future__ import annotations
 
-from ablog.blog import Blog
 from markupsafe import escape
 from sphinx.application import Sphinx
 
+from techblog.ablog import bridge
 
 
 def is_active(pagename: str, docname: str, prefixes: list[str]) -> bool:
@@ -38,7 +38,7 @@ def page_link(post, pathto) -> dict | None:
 def add_navigation(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     pathto = context["pathto"]
     context["techblog_nav"] = navbar_items(pagename, app.config.techblog_navbar, pathto)
-    blog = Blog(app)
+    blog = bridge.blog(app)
     post = blog[pagename] if pagename in blog.posts else None
     if post is None:
         context["prev"] = context["next"] = None

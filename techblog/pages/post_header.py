@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ablog.blog import Blog
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from techblog.ablog import bridge
 from techblog.legacy.archived_comments import archived_comments_node
 from techblog.posts.contract import PostMeta
 from techblog.ablog.drafts import is_unpublished
-from techblog.ablog.metadata import posts_of, rules_of
+from techblog.ablog.metadata import rules_of
 
 
 TEMPLATE = "techblog/post-header.html"
@@ -71,11 +71,10 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
         return
     if not doctree.get("source"):
         return  # an excerpt being rendered for a listing, not the post's page
-    blog = Blog(app)
-    meta = posts_of(app.config).get(docname)
-    if meta is None or docname not in blog.posts:
+    found = bridge.published(app, docname)
+    if found is None:
         return
-    post = blog[docname]
+    post, meta = found
     section = doctree.next_node(nodes.section)
     if section is None:
         return

@@ -23,9 +23,9 @@ disagree.
 
 from __future__ import annotations
 
-from ablog.blog import Blog
 from sphinx.application import Sphinx
 
+from techblog.ablog import bridge
 from techblog.incremental import build_cache
 
 SECTION_NAV = "techblog/section-nav.html"
@@ -47,7 +47,8 @@ def section_posts(app: Sphinx, section: str) -> list:
     """The section's published posts, newest first."""
     prefix = section + "/"
     return build_cache.once(app, ("section-posts", section),
-                            lambda: [post for post in Blog(app).posts if post.docname.startswith(prefix)])
+                            lambda: [post for post in bridge.blog(app).posts
+                                     if post.docname.startswith(prefix)])
 
 
 def nearby(posts: list, where: dict[str, int], docname: str, around: int) -> list:
@@ -73,7 +74,7 @@ def _section_nav(app: Sphinx, pagename: str) -> dict | None:
         return None
     landing = section + "/index"
     env = app.env
-    blog = Blog(app)
+    blog = bridge.blog(app)
     posts = section_posts(app, section)
     where = build_cache.once(app, ("section-places", section),
                              lambda: {post.docname: place for place, post in enumerate(posts)})
@@ -102,7 +103,7 @@ def collection_page_of(pagename: str) -> str:
 
 def catalogs_by_page(app: Sphinx) -> dict:
     """Collection page -> (its catalog, that catalog's collections with posts)."""
-    blog = Blog(app)
+    blog = bridge.blog(app)
     found = {}
     for catalog in [blog.tags, blog.category, blog.author, blog.archive]:
         collections = [coll for coll in catalog if coll]
@@ -150,7 +151,7 @@ def sidebar_inputs(app: Sphinx, pagename: str, everything) -> tuple:
     """What the sidebars of ``pagename`` show from other pages, comparable
     between builds. ``everything()`` stands for a sidebar this module does not
     know: the whole site, to be safe."""
-    blog = Blog(app)
+    blog = bridge.blog(app)
     shown = []
     for name in page_sidebars(app, pagename):
         if name in STATIC_SIDEBARS:

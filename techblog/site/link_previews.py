@@ -28,12 +28,12 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import imagesize
-from ablog.blog import Blog
 from docutils import nodes
 from docutils.utils import new_document
 from sphinx.application import Sphinx
 from sphinx.util.osutil import copyfile
 
+from techblog.ablog import bridge
 from techblog.ablog.metadata import posts_of
 
 # sphinxext.opengraph prints a notice on import when matplotlib is missing;
@@ -80,11 +80,11 @@ def first_paragraph(doctree: nodes.document | None) -> str | None:
 def describe(app: Sphinx, pagename: str, context: dict, doctree) -> tuple[dict[str, str], str | None]:
     """``og:*`` fields for the page, and its description (None: let the extension find one)."""
     config = app.config
-    meta = posts_of(config).get(pagename)
-    blog = Blog(app)
-    if meta is not None and pagename in blog.posts:
+    found = bridge.published(app, pagename)
+    if found is not None:
+        post, meta = found
         fields = {"og:type": "article"}
-        excerpt = " ".join(node.astext() for node in blog[pagename].excerpt)
+        excerpt = " ".join(node.astext() for node in post.excerpt)
         if meta.image:
             path = post_image(pagename, meta.image)
             fields["og:image"] = urljoin(config.html_baseurl, path) if path else meta.image
@@ -97,7 +97,7 @@ def describe(app: Sphinx, pagename: str, context: dict, doctree) -> tuple[dict[s
     # A generated page: a category says what it holds, the others get the tagline.
     collection = context.get("collection")
     categories = config.techblog_categories
-    if getattr(collection, "catalog", None) is blog.category and collection.label in categories:
+    if getattr(collection, "catalog", None) is bridge.blog(app).category and collection.label in categories:
         return {}, categories[collection.label][1]
     return {}, config.blog_feed_subtitle
 

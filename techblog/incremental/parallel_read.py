@@ -42,27 +42,24 @@ collection keeps it between posts of the same date and title).
 
 from __future__ import annotations
 
-import weakref
-
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from techblog.pages.listings import listing_docs, paginated_listings
 from techblog.incremental.rewrites import references
-
-# The documents this read goes through, in order (the list Sphinx reads from).
-_read_order: weakref.WeakKeyDictionary[BuildEnvironment, list[str]] = weakref.WeakKeyDictionary()
+from techblog.state import state_of
 
 
 def note_read_order(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """The documents this read goes through, in order (the list Sphinx reads from)."""
     # The list itself: a listener may still reorder it in place.
-    _read_order[env] = docnames
+    state_of(app).read_order = docnames
 
 
-def put_in_read_order(entries: dict, env: BuildEnvironment, merged: frozenset[str] | set[str]) -> None:
+def put_in_read_order(entries: dict, app: Sphinx, merged: frozenset[str] | set[str]) -> None:
     """Entries of documents read in this build after the others, in reading order,
     as a serial read leaves them."""
-    order = _read_order.get(env) or sorted(merged)
+    order = state_of(app).read_order or sorted(merged)
     rank = {docname: n for n, docname in enumerate(order)}
     kept = [(key, value) for key, value in entries.items() if key not in rank]
     read = sorted(((key, value) for key, value in entries.items() if key in rank),
@@ -71,7 +68,7 @@ def put_in_read_order(entries: dict, env: BuildEnvironment, merged: frozenset[st
     entries.update(kept + read)
 
 
-def merge_posts(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
+def merge_posts(app: Sphinx, env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
     theirs = getattr(other, "ablog_posts", None)
     if theirs is None:
         return
@@ -80,10 +77,10 @@ def merge_posts(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnv
     for docname in docnames:
         if docname in theirs:
             env.ablog_posts[docname] = theirs[docname]
-    put_in_read_order(env.ablog_posts, env, docnames)
+    put_in_read_order(env.ablog_posts, app, docnames)
 
 
-def merge_listings(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
+def merge_listings(app: Sphinx, env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
     docs, their_docs = listing_docs(env), listing_docs(other)
     paginated, their_paginated = paginated_listings(env), paginated_listings(other)
     for docname in docnames:
@@ -95,24 +92,24 @@ def merge_listings(env: BuildEnvironment, docnames: frozenset[str], other: Build
             paginated[docname] = their_paginated[docname]
         else:
             paginated.pop(docname, None)
-    put_in_read_order(paginated, env, docnames)
+    put_in_read_order(paginated, app, docnames)
 
 
-def merge_references(env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
+def merge_references(app: Sphinx, env: BuildEnvironment, docnames: frozenset[str], other: BuildEnvironment) -> None:
     ours, theirs = references(env), references(other)
     for docname in docnames:
         if docname in theirs:
             ours[docname] = theirs[docname]
         else:
             ours.pop(docname, None)
-    put_in_read_order(ours, env, docnames)
+    put_in_read_order(ours, app, docnames)
 
 
 def merge_blog_data(app: Sphinx, env: BuildEnvironment, docnames: frozenset[str],
                     other: BuildEnvironment) -> None:
-    merge_posts(env, docnames, other)
-    merge_listings(env, docnames, other)
-    merge_references(env, docnames, other)
+    merge_posts(app, env, docnames, other)
+    merge_listings(app, env, docnames, other)
+    merge_references(app, env, docnames, other)
 
 
 def mark_ablog_safe(app: Sphinx) -> None:

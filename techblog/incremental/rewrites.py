@@ -38,7 +38,6 @@ import functools
 import hashlib
 import os
 import pickle
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +51,7 @@ from sphinx.util import docname_join
 from techblog import __version__, atomic
 from techblog.incremental import build_cache, stale_output
 from techblog.pages import sidebars
+from techblog.state import state_of
 
 DIGESTS = "techblog-digests.pickle"
 PENDING = "techblog-digests.pending"
@@ -171,13 +171,10 @@ def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed)
 
 
-# Sources read or removed in this build (reading in parallel, every source
-# is purged in the main process first).
-_read: weakref.WeakSet[Sphinx] = weakref.WeakSet()
-
-
 def note_read(app: Sphinx, *args) -> None:
-    _read.add(app)
+    """A source read or removed in this build (reading in parallel, every
+    source is purged in the main process first)."""
+    state_of(app).read = True
 
 
 def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -185,7 +182,7 @@ def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     # Sphinx saves the environment it read before writing: from here on, a
     # build stopped halfway is repaired by the next one. (A build of another
     # format that read sources leaves the journal to the next HTML build.)
-    if app.builder.format == "html" or app in _read:
+    if app.builder.format == "html" or state_of(app).read:
         state.start_journal()
     if state.nothing_changed():
         state.current.update((key, value) for key, value in state.previous.items() if key.startswith("doc:"))
@@ -339,7 +336,7 @@ class PageDigests:
         of a rebuild with nothing to do, at 1,000 posts)."""
         if self._nothing_changed is None:
             self.current[BUILD_INPUTS] = digest_of(build_inputs(self.app))
-            self._nothing_changed = (self.app not in _read
+            self._nothing_changed = (not state_of(self.app).read
                                      and self.previous.get(BUILD_INPUTS) == self.current[BUILD_INPUTS])
         return self._nothing_changed
 
@@ -364,13 +361,12 @@ class PageDigests:
         self.pending.unlink(missing_ok=True)
 
 
-_digests: weakref.WeakKeyDictionary[Sphinx, PageDigests] = weakref.WeakKeyDictionary()
-
-
 def digests(app: Sphinx) -> PageDigests:
-    if app not in _digests:
-        _digests[app] = PageDigests(app)
-    return _digests[app]
+    """This build's digests, loaded when first asked for (released by :func:`save_digests`)."""
+    state = state_of(app)
+    if state.digests is None:
+        state.digests = PageDigests(app)
+    return state.digests
 
 
 def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
@@ -400,7 +396,8 @@ def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
 
 
 def save_digests(app: Sphinx, exception: Exception | None) -> None:
-    state = _digests.pop(app, None)
+    build = state_of(app)
+    state, build.digests = build.digests, None
     if state is None:
         return
     if exception is None and app.builder.format == "html":
@@ -411,11 +408,5 @@ def save_digests(app: Sphinx, exception: Exception | None) -> None:
 
 def skipped_pages(app: Sphinx) -> tuple[list[tuple[str, str]], set[str]]:
     """(every generated page in the order generated, with its template; those not written)."""
-    state = _digests.get(app)
+    state = state_of(app).digests
     return (state.order, state.skipped) if state is not None else ([], set())
-
-
-def forget_build(app: Sphinx) -> None:
-    """A new build: nothing read yet, the digests loaded afresh."""
-    _read.discard(app)
-    _digests.pop(app, None)

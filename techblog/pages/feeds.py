@@ -100,7 +100,7 @@ def collect_feeds(app: Sphinx, blog: Blog) -> list[Feed]:
 class FeedWriter:
     def __init__(self, app: Sphinx):
         self.app = app
-        self.metas = posts_of(app.config)
+        self.metas = posts_of(app)
         self.id_base = app.config.techblog_feed_id
         self.length = app.config.blog_feed_length
         self.fulltext = app.config.blog_feed_fulltext
@@ -129,7 +129,7 @@ class FeedWriter:
         sub(root, "link", rel="self", type="application/atom+xml", href=urljoin(site_url(app), feed.path))
         alternate = site_url(app) if feed.page == config.root_doc else page_url(app, feed.page)
         sub(root, "link", rel="alternate", type="text/html", href=alternate)
-        newest = max((self.updated(self.metas[p.docname]) for p in entries), default=rules_of(app.config).now)
+        newest = max((self.updated(self.metas[p.docname]) for p in entries), default=rules_of(app).now)
         sub(root, "updated", rfc3339(newest))
         person(root, config.author, None)
         sub(root, "generator", "techblog", uri="https://www.sphinx-doc.org/", version=__version__)

@@ -152,7 +152,7 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     Shared by every listing (here and :mod:`techblog.pages.collections`), so
     that a post looks the same wherever it is listed.
     """
-    metas = posts_of(app.config)
+    metas = posts_of(app)
     context = {
         "url": lambda target: app.builder.get_relative_uri(docname, target),
         "excerpt": lambda post: autoescape.html(excerpt_html(app, post, docname)),  # Sphinx's HTML

@@ -72,7 +72,7 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
     if not doctree.get("source"):
         return  # an excerpt being rendered for a listing, not the post's page
     blog = Blog(app)
-    meta = posts_of(app.config).get(docname)
+    meta = posts_of(app).get(docname)
     if meta is None or docname not in blog.posts:
         return
     post = blog[docname]
@@ -93,7 +93,7 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
             "date_format": app.config.post_date_format,
             "origin": legacy_origin(meta, app.config),
             "reading_minutes": reading_minutes(section),
-            "updated": last_update(meta, rules_of(app.config).tz),
+            "updated": last_update(meta, rules_of(app).tz),
         },
     )
     section.insert(1, nodes.raw("", html, format="html"))

@@ -80,7 +80,7 @@ def first_paragraph(doctree: nodes.document | None) -> str | None:
 def describe(app: Sphinx, pagename: str, context: dict, doctree) -> tuple[dict[str, str], str | None]:
     """``og:*`` fields for the page, and its description (None: let the extension find one)."""
     config = app.config
-    meta = posts_of(config).get(pagename)
+    meta = posts_of(app).get(pagename)
     blog = Blog(app)
     if meta is not None and pagename in blog.posts:
         fields = {"og:type": "article"}
@@ -127,7 +127,7 @@ def preview_without_doctree(app: Sphinx, pagename: str, templatename: str, conte
 def copy_post_images(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    for docname, meta in posts_of(app.config).items():
+    for docname, meta in posts_of(app).items():
         path = post_image(docname, meta.image) if meta.image else None
         if path and docname in app.env.found_docs:
             target = Path(app.outdir, path)

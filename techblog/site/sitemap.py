@@ -58,7 +58,7 @@ def check_baseurl(app: Sphinx, config: Config) -> None:
 
 
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:
-    drafts = [docname for docname in posts_of(config) if is_unpublished(app, docname)]
+    drafts = [docname for docname in posts_of(app) if is_unpublished(app, docname)]
     config.sitemap_excludes = [*config.sitemap_excludes,
                                *(page_url(app, docname) for docname in [*NOT_LISTED, *drafts])]
 

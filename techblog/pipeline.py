@@ -6,7 +6,8 @@ A Sphinx build passes through these events, once or per document:
 2. ``builder-inited``: per-build state is reset (:mod:`techblog.state`),
    templates are set up;
 3. reading: ``env-purge-doc`` and ``doctree-read`` per changed document,
-   ``env-merge-info`` when reading in parallel (``-j``);
+   ``env-merge-info`` when reading in parallel (``-j``); what the environment
+   keeps per document is owned by the collectors registered in :func:`register`;
 4. ``env-updated``: reading is done, the blog's posts are known;
 5. writing: ``doctree-resolved`` per document, ``html-collect-pages`` for
    the generated pages and feeds, ``html-page-context`` per page;
@@ -58,15 +59,11 @@ HOOKS = [
     ("builder-inited", adapters.register_categories, 900, "after ABlog's handler made the Blog"),
     # -- 3. reading, per changed document -----------------------------------------------
     ("env-before-read-docs", parallel_read.note_read_order, 900, "late: the list is final"),
-    ("env-purge-doc", listings.purge_listing_doc, None, ""),
+    # (the listings, references and ABlog's posts of a document: the collectors in register())
     ("env-purge-doc", search.note_document_touched, None, ""),
     ("env-purge-doc", rewrites.note_read, None, ""),
-    ("env-purge-doc", rewrites.forget_references, None, ""),
-    ("doctree-read", listings.note_listing_doc, None, ""),
     ("doctree-read", rewrites.note_read, None, ""),
-    ("doctree-read", rewrites.note_references, None, ""),
     ("doctree-read", adapters.keep_post_doctrees_on_disk, 900, "after ABlog's process_posts"),
-    ("env-merge-info", parallel_read.merge_blog_data, None, ""),
     # -- 4. env-updated: every post known ---------------------------------------------
     ("env-updated", adapters.register_posts_before_writing, None, ""),
     ("env-updated", collections.point_blog_posts_reference, None, ""),
@@ -145,12 +142,17 @@ def register(app: Sphinx) -> None:
     app.add_node(archived_comments.archived_comments_node)
     app.add_directive("archived-comments", archived_comments.ArchivedCommentsDirective.bound_to(build))
     app.add_transform(metadata.ApplyFrontMatter.bound_to(build))
+    # What the environment keeps per document, each piece with its owner: Sphinx
+    # calls them as a document is read or purged, and merges them after a -j read.
+    app.add_env_collector(listings.ListingDocs)
+    app.add_env_collector(rewrites.References)
+    app.add_env_collector(parallel_read.AblogPosts)
     app.add_env_collector(warnings_record.ReadWarnings)
     app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
 
     # Handlers of other extensions that we run ourselves, at their priority.
     adapters.install(app)  # ABlog's feeds and archive pages
-    parallel_read.mark_ablog_safe(app)  # its data is merged across -j processes (env-merge-info below)
+    parallel_read.mark_ablog_safe(app)  # its data is merged across -j processes (AblogPosts above)
     taken = listeners.take_out(app, "html-collect-pages", notfound.html_collect_pages)
     if taken is not None:  # sphinx-notfound-page draws the 404 page in every build
         app.connect("html-collect-pages", notfound.notfound_page_when_changed, priority=taken)
@@ -158,6 +160,6 @@ def register(app: Sphinx) -> None:
     # sphinx-sitemap's queue is a multiprocessing manager: ours is local
     app.connect("builder-inited", sitemap.gather_pages_locally, priority=500 if taken is None else taken)
 
-    for event, handler, priority, _why in [*state_hooks(build), *warning_hooks(warnings_record.WarningsRecord(app)),
-                                          *HOOKS]:
+    record = warnings_record.WarningsRecord(app)
+    for event, handler, priority, _why in [*state_hooks(build), *warning_hooks(record), *HOOKS]:
         app.connect(event, handler, priority=500 if priority is None else priority)

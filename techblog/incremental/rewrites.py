@@ -46,10 +46,12 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import docname_join
 
 from techblog import __version__, atomic
 from techblog.incremental import build_cache, stale_output
+from techblog.incremental.parallel_read import merge_entries
 from techblog.pages import sidebars
 from techblog.state import state_of
 
@@ -118,24 +120,31 @@ def references(env: BuildEnvironment) -> dict[str, set]:
     return env.techblog_references
 
 
-def note_references(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.docname
-    found = set()
-    for node in doctree.findall(addnodes.pending_xref):
-        target, domain, kind = node.get("reftarget"), node.get("refdomain"), node.get("reftype")
-        if not target:
-            continue
-        if domain == "doc":  # MyST's link to a document: already a docname
-            found.add(("doc", target))
-        elif domain == "std" and kind == "doc":
-            found.add(("doc", docname_join(node.get("refdoc", docname), target)))
-        elif domain == "std" and kind in ("ref", "numref"):
-            found.add(("ref", target.lower()))
-    references(app.env)[docname] = found
+class References(EnvironmentCollector):
+    """Owner of :func:`references`, kept with the environment: noted when a
+    document is read, dropped when it is purged, merged from the processes of
+    a parallel read (in reading order, ``techblog.incremental.parallel_read``)."""
 
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        docname = app.env.docname
+        found = set()
+        for node in doctree.findall(addnodes.pending_xref):
+            target, domain, kind = node.get("reftarget"), node.get("refdomain"), node.get("reftype")
+            if not target:
+                continue
+            if domain == "doc":  # MyST's link to a document: already a docname
+                found.add(("doc", target))
+            elif domain == "std" and kind == "doc":
+                found.add(("doc", docname_join(node.get("refdoc", docname), target)))
+            elif domain == "std" and kind in ("ref", "numref"):
+                found.add(("ref", target.lower()))
+        references(app.env)[docname] = found
 
-def forget_references(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    references(env).pop(docname, None)
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        references(env).pop(docname, None)
+
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment) -> None:
+        merge_entries(app, references(env), references(other), docnames)
 
 
 def title_of(env: BuildEnvironment, docname: str) -> str | None:

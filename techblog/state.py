@@ -72,6 +72,9 @@ class BuildState:
     #: Answers kept between builds, opened when first asked for; saved and
     #: released at ``build-finished`` by ``incremental/build_cache.save_kept``.
     kept: KeptStore | None = None
+    #: Our own templates, autoescaped. Written by ``pages/autoescape.turn_on``
+    #: (``builder-inited``), read by ``incremental/template_cache``.
+    autoescaped: frozenset[str] = frozenset()
     #: Values worked out once per build (``incremental/build_cache.once``);
     #: emptied at builder-inited and again at env-updated (:meth:`reading_done`).
     once: dict[Any, Any] = dataclasses.field(default_factory=dict)
@@ -87,6 +90,7 @@ class BuildState:
         self.produced = set()
         self.written = set()
         self.kept = None
+        self.autoescaped = frozenset()
         self.once = {}
 
     def reading_done(self, app: Sphinx | None = None, env: Any = None) -> None:

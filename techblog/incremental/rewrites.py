@@ -114,7 +114,7 @@ def site_fingerprint(app: Sphinx) -> str:
 
 def references(env: BuildEnvironment) -> dict[str, set]:
     """Docname -> the documents (``("doc", name)``) and labels (``("ref", label)``)
-    it refers to (kept in the pickled environment)."""
+    it refers to (kept in the pickled environment; owner: :class:`References`)."""
     if not hasattr(env, "techblog_references"):
         env.techblog_references = {}
     return env.techblog_references

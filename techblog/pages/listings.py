@@ -189,7 +189,8 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def paginated_listings(env: BuildEnvironment) -> dict[str, dict]:
-    """Documents with a paginated listing -> its filters (kept in the pickled env)."""
+    """Documents with a paginated listing -> its filters (kept in the pickled env,
+    owned by :class:`ListingDocs`)."""
     if not hasattr(env, "techblog_paginated_listings"):
         env.techblog_paginated_listings = {}
     return env.techblog_paginated_listings
@@ -228,7 +229,8 @@ def add_first_page(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 
 def listing_docs(env: BuildEnvironment) -> set[str]:
-    """Documents that contain a ``blogposts`` listing (kept in the pickled env)."""
+    """Documents that contain a ``blogposts`` listing (kept in the pickled env,
+    owned by :class:`ListingDocs`)."""
     if not hasattr(env, "techblog_listing_docs"):
         env.techblog_listing_docs = set()
     return env.techblog_listing_docs

@@ -31,7 +31,8 @@ def setup(app) -> dict:
     return {
         "version": __version__,
         # The blog data (ABlog's and ours) is merged across the processes of a
-        # parallel read (incremental/parallel_read.py), which also marks ABlog safe.
+        # parallel read by its EnvironmentCollectors (incremental/parallel_read.py
+        # says which), and ABlog is marked safe there.
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -3,9 +3,11 @@
 A Sphinx build passes through these events, once or per document:
 
 1. ``config-inited``: the settings and every post's front matter are checked;
-2. ``builder-inited``: per-build state is reset, templates are set up;
+2. ``builder-inited``: per-build state is reset (:mod:`techblog.state`),
+   templates are set up;
 3. reading: ``env-purge-doc`` and ``doctree-read`` per changed document,
-   ``env-merge-info`` when reading in parallel (``-j``);
+   ``env-merge-info`` when reading in parallel (``-j``); what the environment
+   keeps per document is owned by the collectors registered in :func:`register`;
 4. ``env-updated``: reading is done, the blog's posts are known;
 5. writing: ``doctree-resolved`` per document, ``html-collect-pages`` for
    the generated pages and feeds, ``html-page-context`` per page;
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from techblog import config, listeners
+from techblog import config, listeners, state
 from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
                                   template_cache, warnings_record)
@@ -50,28 +52,19 @@ HOOKS = [
     # -- 2. builder-inited: a fresh start for each build ---------------------------------
     ("builder-inited", adapters.reset_blog_state, 100, "before ABlog's own handler fills Blog again"),
     ("builder-inited", autoescape.turn_on, 400, "before any template is compiled (600)"),
-    ("builder-inited", build_cache.forget, None, ""),
     ("builder-inited", drafts.leave_drafts_unfound, None, ""),
     ("builder-inited", comments.add_template_functions, None, ""),
-    ("builder-inited", search.forget_touched, None, ""),
-    ("builder-inited", stale_output.forget_recorded, None, ""),
-    ("builder-inited", rewrites.forget_build, None, ""),
     ("builder-inited", interrupts.stop_on_sigterm, None, ""),
     ("builder-inited", template_cache.keep_compiled_templates, 600, "after autoescaping is set (400)"),
     ("builder-inited", adapters.register_categories, 900, "after ABlog's handler made the Blog"),
     # -- 3. reading, per changed document -----------------------------------------------
     ("env-before-read-docs", parallel_read.note_read_order, 900, "late: the list is final"),
-    ("env-purge-doc", listings.purge_listing_doc, None, ""),
+    # (the listings, references and ABlog's posts of a document: the collectors in register())
     ("env-purge-doc", search.note_document_touched, None, ""),
     ("env-purge-doc", rewrites.note_read, None, ""),
-    ("env-purge-doc", rewrites.forget_references, None, ""),
-    ("doctree-read", listings.note_listing_doc, None, ""),
     ("doctree-read", rewrites.note_read, None, ""),
-    ("doctree-read", rewrites.note_references, None, ""),
     ("doctree-read", adapters.keep_post_doctrees_on_disk, 900, "after ABlog's process_posts"),
-    ("env-merge-info", parallel_read.merge_blog_data, None, ""),
     # -- 4. env-updated: every post known ---------------------------------------------
-    ("env-updated", build_cache.forget, 50, "before anything reads the per-build store"),
     ("env-updated", adapters.register_posts_before_writing, None, ""),
     ("env-updated", collections.point_blog_posts_reference, None, ""),
     ("env-updated", rewrites.rewrite_changed_documents, 900, "after ABlog's posts are registered (500)"),
@@ -112,6 +105,16 @@ HOOKS = [
 ]
 
 
+def state_hooks(build: state.BuildState) -> list[tuple]:
+    """The application's state (techblog/state.py) starts each build afresh:
+    nothing read, written or worked out yet; what was worked out while reading
+    is worked out again once every post is known."""
+    return [
+        ("builder-inited", build.reset, 50, "before any handler of the build uses the state"),
+        ("env-updated", build.reading_done, 50, "before anything reads the per-build store"),
+    ]
+
+
 def warning_hooks(record: warnings_record.WarningsRecord) -> list[tuple]:
     """Problems reported on every build until fixed, each once: the record sees
     every warning of the build and says again what the build did not redo."""
@@ -128,6 +131,7 @@ def warning_hooks(record: warnings_record.WarningsRecord) -> list[tuple]:
 
 
 def register(app: Sphinx) -> None:
+    build = state.create(app)
     for extension in EXTENSIONS:
         app.setup_extension(extension)
     config.declare(app)
@@ -136,14 +140,19 @@ def register(app: Sphinx) -> None:
     app.add_node(listings.blogposts_node)
     app.add_directive("blogposts", listings.BlogPostsDirective)
     app.add_node(archived_comments.archived_comments_node)
-    app.add_directive("archived-comments", archived_comments.ArchivedCommentsDirective)
-    app.add_transform(metadata.ApplyFrontMatter)
+    app.add_directive("archived-comments", archived_comments.ArchivedCommentsDirective.bound_to(build))
+    app.add_transform(metadata.ApplyFrontMatter.bound_to(build))
+    # What the environment keeps per document, each piece with its owner: Sphinx
+    # calls them as a document is read or purged, and merges them after a -j read.
+    app.add_env_collector(listings.ListingDocs)
+    app.add_env_collector(rewrites.References)
+    app.add_env_collector(parallel_read.AblogPosts)
     app.add_env_collector(warnings_record.ReadWarnings)
     app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
 
     # Handlers of other extensions that we run ourselves, at their priority.
     adapters.install(app)  # ABlog's feeds and archive pages
-    parallel_read.mark_ablog_safe(app)  # its data is merged across -j processes (env-merge-info below)
+    parallel_read.mark_ablog_safe(app)  # its data is merged across -j processes (AblogPosts above)
     taken = listeners.take_out(app, "html-collect-pages", notfound.html_collect_pages)
     if taken is not None:  # sphinx-notfound-page draws the 404 page in every build
         app.connect("html-collect-pages", notfound.notfound_page_when_changed, priority=taken)
@@ -151,5 +160,6 @@ def register(app: Sphinx) -> None:
     # sphinx-sitemap's queue is a multiprocessing manager: ours is local
     app.connect("builder-inited", sitemap.gather_pages_locally, priority=500 if taken is None else taken)
 
-    for event, handler, priority, _why in [*warning_hooks(warnings_record.WarningsRecord(app)), *HOOKS]:
+    record = warnings_record.WarningsRecord(app)
+    for event, handler, priority, _why in [*state_hooks(build), *warning_hooks(record), *HOOKS]:
         app.connect(event, handler, priority=500 if priority is None else priority)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 
 import ablog.blog
 import docutils.frontend
@@ -123,7 +124,10 @@ def post_doctree(app: Sphinx, post: ablog.blog.Post):
     return post.doctree
 
 
-_default_settings = []
+@functools.cache
+def default_settings():
+    """docutils' default settings, made once (the same in every build)."""
+    return docutils.frontend.get_default_settings()
 
 
 def new_document_with_shared_settings(source_path: str, settings=None):
@@ -139,9 +143,7 @@ def new_document_with_shared_settings(source_path: str, settings=None):
     (No upstream issue found.)
     """
     if settings is None:
-        if not _default_settings:
-            _default_settings.append(docutils.frontend.get_default_settings())
-        settings = copy.copy(_default_settings[0])
+        settings = copy.copy(default_settings())
     return docutils.utils.new_document(source_path, settings)
 
 

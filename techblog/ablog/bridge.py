@@ -53,12 +53,12 @@ def meta_of(app: Sphinx, post: Post | str) -> PostMeta:
     Every post ABlog knows passed the contract (:mod:`techblog.ablog.metadata`
     hands it over), so a ``KeyError`` here means a document that is no post.
     """
-    return posts_of(app.config)[post if isinstance(post, str) else post.docname]
+    return posts_of(app)[post if isinstance(post, str) else post.docname]
 
 
 def published(app: Sphinx, docname: str) -> tuple[Post, PostMeta] | None:
     """The published post at ``docname``, both halves; None for a draft or a page."""
-    meta = posts_of(app.config).get(docname)
+    meta = posts_of(app).get(docname)
     posts = Blog(app).posts
     if meta is None or docname not in posts:
         return None

@@ -11,7 +11,6 @@ preview, where the post header marks it as a draft.
 from __future__ import annotations
 
 import functools
-import weakref
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -19,19 +18,17 @@ from sphinx.project import Project
 from sphinx.util import logging
 
 from techblog.ablog.metadata import posts_of, rules_of
+from techblog.state import state_of
 
 logger = logging.getLogger(__name__)
-
-
-_drafts: weakref.WeakKeyDictionary[Sphinx, list[str]] = weakref.WeakKeyDictionary()
 
 
 def exclude_drafts(app: Sphinx, config: Config) -> None:
     if config.techblog_show_drafts:
         return
-    now = rules_of(app.config).now
-    paths = _drafts.setdefault(app, [])
-    for meta in posts_of(app.config).values():
+    now = rules_of(app).now
+    paths = state_of(app).drafts
+    for meta in posts_of(app).values():
         if meta.unpublished(now):
             reason = "draft" if meta.draft else f"dated {meta.date.isoformat()}, after now"
             logger.info("not published (%s): %s", reason, meta.path)
@@ -46,7 +43,7 @@ def leave_drafts_unfound(app: Sphinx) -> None:
     ``BuildEnvironment._update_config``), so each new, scheduled or
     published draft would cost a full build.
     """
-    paths = _drafts.get(app)
+    paths = state_of(app).drafts
     if paths:
         # A partial, not a closure: the project is pickled with the environment.
         app.project.discover = functools.partial(discover_without, app.project, tuple(paths))
@@ -57,5 +54,5 @@ def discover_without(project: Project, drafts: tuple[str, ...], exclude_paths=()
 
 
 def is_unpublished(app: Sphinx, docname: str) -> bool:
-    meta = posts_of(app.config).get(docname)
-    return meta is not None and meta.unpublished(rules_of(app.config).now)
+    meta = posts_of(app).get(docname)
+    return meta is not None and meta.unpublished(rules_of(app).now)

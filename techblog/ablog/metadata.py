@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-import weakref
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,23 +27,20 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from techblog.posts import dates
-from techblog.posts.contract import CONFIG_DEFAULTS, PostMeta, SettingsError, SiteRules, check_site, read_post
+from techblog.posts.contract import PostMeta, SettingsError, SiteRules, check_site, read_post
+from techblog.state import BuildState, state_of
 
 logger = logging.getLogger(__name__)
 
-# Kept per build, keyed by the build's Config object (the same object as
-# env.config, and all a transform can reach); never pickled with the env.
-_posts: weakref.WeakKeyDictionary[Config, dict[str, PostMeta]] = weakref.WeakKeyDictionary()
-_rules: weakref.WeakKeyDictionary[Config, SiteRules] = weakref.WeakKeyDictionary()
+
+def posts_of(app: Sphinx) -> dict[str, PostMeta]:
+    """Every valid post of this build by docname, drafts included (kept in
+    the application's state, never pickled with the env)."""
+    return state_of(app).posts
 
 
-def posts_of(config: Config) -> dict[str, PostMeta]:
-    """Every valid post of this build by docname, drafts included."""
-    return _posts.get(config, {})
-
-
-def rules_of(config: Config) -> SiteRules:
-    return _rules[config]
+def rules_of(app: Sphinx) -> SiteRules:
+    return state_of(app).rules
 
 
 class InvalidPosts(SystemExit):
@@ -124,8 +120,9 @@ def check_posts(app: Sphinx, config: Config) -> None:
     if report.problems:
         logger.error(InvalidPosts(report.problems).summary)
         raise InvalidPosts(report.problems)
-    _rules[config] = rules
-    _posts[config] = report.posts
+    state = state_of(app)
+    state.rules = rules
+    state.posts = report.posts
 
 
 class ApplyFrontMatter(SphinxTransform):
@@ -136,9 +133,16 @@ class ApplyFrontMatter(SphinxTransform):
     """
 
     default_priority = 799
+    #: The application's state (a transform is given the environment, not the
+    #: application): set on the class registered for it, :meth:`bound_to`.
+    build_state: BuildState | None = None
+
+    @classmethod
+    def bound_to(cls, state: BuildState) -> type[ApplyFrontMatter]:
+        return type(cls.__name__, (cls,), {"build_state": state})
 
     def apply(self) -> None:
-        meta = posts_of(self.config).get(self.env.docname)
+        meta = self.build_state.posts.get(self.env.docname)
         if meta is None:
             return
         for docinfo in list(self.document.findall(nodes.docinfo)):

@@ -2,9 +2,9 @@
 
 Every page of a build asks the same questions (the posts of its section,
 what every page shows alike...). :func:`once` answers each once per build:
-its store is emptied when the environment is updated, before anything is
-written, so a second build in the same process (the tests, sphinx-autobuild)
-never sees the first one's.
+its store (``BuildState.once``, :mod:`techblog.state`) is emptied when the
+environment is updated, before anything is written, so a second build in
+the same process (the tests, sphinx-autobuild) never sees the first one's.
 
 :func:`kept` keeps answers between builds (``<doctreedir>/techblog-kept.sqlite``),
 for HTML that a later build would draw again identically: a post as listings
@@ -18,28 +18,23 @@ answers are saved only after a build that succeeded.
 from __future__ import annotations
 
 import sqlite3
-import weakref
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TypeVar
 
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
+
+from techblog.state import state_of
 
 T = TypeVar("T")
-_stores: weakref.WeakKeyDictionary[Sphinx, dict] = weakref.WeakKeyDictionary()
 
 
 def once(app: Sphinx, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, worked out the first time ``key`` is asked for in this build."""
-    store = _stores.setdefault(app, {})
+    store = state_of(app).once
     if key not in store:
         store[key] = compute()
     return store[key]
-
-
-def forget(app: Sphinx, env: BuildEnvironment | None = None) -> None:
-    _stores.pop(app, None)
 
 
 KEPT = "techblog-kept.sqlite"
@@ -90,13 +85,11 @@ class KeptStore:
         self.db.close()
 
 
-_kept: weakref.WeakKeyDictionary[Sphinx, KeptStore] = weakref.WeakKeyDictionary()
-
-
 def _store(app: Sphinx) -> KeptStore:
-    if app not in _kept:
-        _kept[app] = KeptStore(Path(app.doctreedir) / KEPT)
-    return _kept[app]
+    state = state_of(app)
+    if state.kept is None:
+        state.kept = KeptStore(Path(app.doctreedir) / KEPT)
+    return state.kept
 
 
 def kept(app: Sphinx, kind: str, group: str, key: str, compute: Callable[[], str]) -> str:
@@ -110,12 +103,14 @@ def keep_only(app: Sphinx, kind: str, groups: Callable[[], set[str]]) -> None:
     """When this build ends, forget the kept answers of ``kind`` that belong to
     no group of ``groups()`` (a post edited or deleted since, say). Only in a
     build that used the store: one that drew nothing leaves it as it is."""
-    if app in _kept:
-        _kept[app].keep[kind] = set(groups())
+    store = state_of(app).kept
+    if store is not None:
+        store.keep[kind] = set(groups())
 
 
 def save_kept(app: Sphinx, exception: Exception | None) -> None:
-    store = _kept.pop(app, None)
+    state = state_of(app)
+    store, state.kept = state.kept, None
     if store is None:
         return
     if exception is None:

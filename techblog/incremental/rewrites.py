@@ -38,7 +38,6 @@ import functools
 import hashlib
 import os
 import pickle
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,13 +45,16 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import docname_join
 
 from techblog import __version__, atomic
 from techblog.ablog import bridge
 from techblog.ablog.bridge import Catalog, Collection, Post
 from techblog.incremental import build_cache, stale_output
+from techblog.incremental.parallel_read import merge_entries
 from techblog.pages import sidebars
+from techblog.state import state_of
 
 DIGESTS = "techblog-digests.pickle"
 PENDING = "techblog-digests.pending"
@@ -113,30 +115,37 @@ def site_fingerprint(app: Sphinx) -> str:
 
 def references(env: BuildEnvironment) -> dict[str, set]:
     """Docname -> the documents (``("doc", name)``) and labels (``("ref", label)``)
-    it refers to (kept in the pickled environment)."""
+    it refers to (kept in the pickled environment; owner: :class:`References`)."""
     if not hasattr(env, "techblog_references"):
         env.techblog_references = {}
     return env.techblog_references
 
 
-def note_references(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.docname
-    found = set()
-    for node in doctree.findall(addnodes.pending_xref):
-        target, domain, kind = node.get("reftarget"), node.get("refdomain"), node.get("reftype")
-        if not target:
-            continue
-        if domain == "doc":  # MyST's link to a document: already a docname
-            found.add(("doc", target))
-        elif domain == "std" and kind == "doc":
-            found.add(("doc", docname_join(node.get("refdoc", docname), target)))
-        elif domain == "std" and kind in ("ref", "numref"):
-            found.add(("ref", target.lower()))
-    references(app.env)[docname] = found
+class References(EnvironmentCollector):
+    """Owner of :func:`references`, kept with the environment: noted when a
+    document is read, dropped when it is purged, merged from the processes of
+    a parallel read (in reading order, ``techblog.incremental.parallel_read``)."""
 
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        docname = app.env.docname
+        found = set()
+        for node in doctree.findall(addnodes.pending_xref):
+            target, domain, kind = node.get("reftarget"), node.get("refdomain"), node.get("reftype")
+            if not target:
+                continue
+            if domain == "doc":  # MyST's link to a document: already a docname
+                found.add(("doc", target))
+            elif domain == "std" and kind == "doc":
+                found.add(("doc", docname_join(node.get("refdoc", docname), target)))
+            elif domain == "std" and kind in ("ref", "numref"):
+                found.add(("ref", target.lower()))
+        references(app.env)[docname] = found
 
-def forget_references(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    references(env).pop(docname, None)
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        references(env).pop(docname, None)
+
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment) -> None:
+        merge_entries(app, references(env), references(other), docnames)
 
 
 def title_of(env: BuildEnvironment, docname: str) -> str | None:
@@ -172,13 +181,10 @@ def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed)
 
 
-# Sources read or removed in this build (reading in parallel, every source
-# is purged in the main process first).
-_read: weakref.WeakSet[Sphinx] = weakref.WeakSet()
-
-
 def note_read(app: Sphinx, *args) -> None:
-    _read.add(app)
+    """A source read or removed in this build (reading in parallel, every
+    source is purged in the main process first)."""
+    state_of(app).read = True
 
 
 def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -186,7 +192,7 @@ def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     # Sphinx saves the environment it read before writing: from here on, a
     # build stopped halfway is repaired by the next one. (A build of another
     # format that read sources leaves the journal to the next HTML build.)
-    if app.builder.format == "html" or app in _read:
+    if app.builder.format == "html" or state_of(app).read:
         state.start_journal()
     if state.nothing_changed():
         state.current.update((key, value) for key, value in state.previous.items() if key.startswith("doc:"))
@@ -340,7 +346,7 @@ class PageDigests:
         of a rebuild with nothing to do, at 1,000 posts)."""
         if self._nothing_changed is None:
             self.current[BUILD_INPUTS] = digest_of(build_inputs(self.app))
-            self._nothing_changed = (self.app not in _read
+            self._nothing_changed = (not state_of(self.app).read
                                      and self.previous.get(BUILD_INPUTS) == self.current[BUILD_INPUTS])
         return self._nothing_changed
 
@@ -365,13 +371,12 @@ class PageDigests:
         self.pending.unlink(missing_ok=True)
 
 
-_digests: weakref.WeakKeyDictionary[Sphinx, PageDigests] = weakref.WeakKeyDictionary()
-
-
 def digests(app: Sphinx) -> PageDigests:
-    if app not in _digests:
-        _digests[app] = PageDigests(app)
-    return _digests[app]
+    """This build's digests, loaded when first asked for (released by :func:`save_digests`)."""
+    state = state_of(app)
+    if state.digests is None:
+        state.digests = PageDigests(app)
+    return state.digests
 
 
 def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
@@ -401,7 +406,8 @@ def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
 
 
 def save_digests(app: Sphinx, exception: Exception | None) -> None:
-    state = _digests.pop(app, None)
+    build = state_of(app)
+    state, build.digests = build.digests, None
     if state is None:
         return
     if exception is None and app.builder.format == "html":
@@ -412,11 +418,5 @@ def save_digests(app: Sphinx, exception: Exception | None) -> None:
 
 def skipped_pages(app: Sphinx) -> tuple[list[tuple[str, str]], set[str]]:
     """(every generated page in the order generated, with its template; those not written)."""
-    state = _digests.get(app)
+    state = state_of(app).digests
     return (state.order, state.skipped) if state is not None else ([], set())
-
-
-def forget_build(app: Sphinx) -> None:
-    """A new build: nothing read yet, the digests loaded afresh."""
-    _read.discard(app)
-    _digests.pop(app, None)

@@ -24,26 +24,23 @@ from __future__ import annotations
 
 import json
 import os
-import weakref
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from techblog import atomic
+from techblog.state import state_of
 
 logger = logging.getLogger(__name__)
 MANIFEST = "techblog-outputs.json"
 PENDING = "techblog-outputs.pending"
 
-_produced: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
-_written: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
-_recorded: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
-
 
 def recorded(app: Sphinx) -> set[str]:
     """The files earlier builds wrote, finished or not (worked out once a build)."""
-    if app not in _recorded:
+    state = state_of(app)
+    if state.recorded is None:
         doctreedir = Path(app.doctreedir)
         try:
             found = set(json.loads((doctreedir / MANIFEST).read_text(encoding="utf-8")))
@@ -53,14 +50,14 @@ def recorded(app: Sphinx) -> set[str]:
             found.update(filter(None, (doctreedir / PENDING).read_text(encoding="utf-8").splitlines()))
         except (OSError, ValueError):
             pass
-        _recorded[app] = found
-    return _recorded[app]
+        state.recorded = found
+    return state.recorded
 
 
 def produced(app: Sphinx, relpath: str) -> None:
     """Say that this build writes ``relpath`` (relative to the output folder),
     before writing it."""
-    _produced.setdefault(app, set()).add(relpath)
+    state_of(app).produced.add(relpath)
     known = recorded(app)
     if relpath not in known:
         # One appended write() per line: a process killed at any point leaves whole lines.
@@ -75,11 +72,11 @@ def produced(app: Sphinx, relpath: str) -> None:
 
 def written_pages(app: Sphinx) -> set[str]:
     """The pages (documents and generated pages) written in this build."""
-    return _written.get(app, set())
+    return state_of(app).written
 
 
 def record_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    _written.setdefault(app, set()).add(pagename)
+    state_of(app).written.add(pagename)
     produced(app, app.builder.get_target_uri(pagename))
 
 
@@ -87,7 +84,7 @@ def remove_stale_outputs(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    current = set(_produced.get(app, ()))
+    current = set(state_of(app).produced)
     current.update(app.builder.get_target_uri(docname) for docname in app.env.found_docs)
     previous = recorded(app)
     for relpath in sorted(previous - current):
@@ -97,8 +94,3 @@ def remove_stale_outputs(app: Sphinx, exception: Exception | None) -> None:
             logger.info("removed, no longer part of the site: %s", relpath)
     atomic.write_text(Path(app.doctreedir) / MANIFEST, json.dumps(sorted(current), indent=0))
     Path(app.doctreedir, PENDING).unlink(missing_ok=True)
-
-
-def forget_recorded(app: Sphinx) -> None:
-    """A new build: no page recorded yet."""
-    _recorded.pop(app, None)

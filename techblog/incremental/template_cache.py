@@ -18,6 +18,8 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache
 from sphinx.application import Sphinx
 
+from techblog.state import state_of
+
 FOLDER = "techblog-templates"
 
 
@@ -25,7 +27,7 @@ def keep_compiled_templates(app: Sphinx) -> None:
     environment = getattr(getattr(app.builder, "templates", None), "environment", None)
     if environment is None:
         return
-    autoescaped = "\n".join(sorted(getattr(app.builder, "techblog_autoescaped", ())))
+    autoescaped = "\n".join(sorted(state_of(app).autoescaped))
     folder = Path(app.doctreedir) / FOLDER / hashlib.sha256(autoescaped.encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     environment.bytecode_cache = FileSystemBytecodeCache(str(folder))

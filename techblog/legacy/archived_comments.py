@@ -29,7 +29,7 @@ from sphinx.util.docutils import SphinxDirective
 from techblog.pages import autoescape
 from techblog.legacy.sanitize import clean_html  # the importer's policy, applied again at render time
 from techblog.posts.dates import DateError, parse_date
-from techblog.ablog.metadata import rules_of
+from techblog.state import BuildState
 
 TEMPLATE = "techblog/archived-comments.html"
 FIELDS = {"id", "author", "author_url", "date", "body", "removed", "replies"}
@@ -44,6 +44,13 @@ class archived_comments_node(nodes.General, nodes.Element):
 
 class ArchivedCommentsDirective(SphinxDirective):
     has_content = True
+    #: The application's state (a directive is given the environment, not the
+    #: application): set on the class registered for it, :meth:`bound_to`.
+    build_state: BuildState | None = None
+
+    @classmethod
+    def bound_to(cls, state: BuildState) -> type[ArchivedCommentsDirective]:
+        return type(cls.__name__, (cls,), {"build_state": state})
 
     def run(self) -> list[nodes.Node]:
         try:
@@ -53,7 +60,7 @@ class ArchivedCommentsDirective(SphinxDirective):
         except RecursionError:  # PyYAML composes nested collections recursively
             raise self.error(f"archived-comments: the YAML is nested too deeply; expected replies at most "
                              f"{MAX_DEPTH} levels deep") from None
-        tz = rules_of(self.config).tz
+        tz = self.build_state.rules.tz
         comments = [self.comment(item, tz, f"comment {n}") for n, item in enumerate(_as_list(data, self), 1)]
         node = archived_comments_node()
         self.set_source_info(node)

@@ -26,6 +26,8 @@ from pathlib import Path
 from markupsafe import Markup, escape
 from sphinx.application import Sphinx
 
+from techblog.state import state_of
+
 # Page context values from conf.py that Sphinx treats as text (html_title,
 # html_short_title, project, copyright).
 SETTINGS_TEXT = ("docstitle", "shorttitle", "project", "copyright")
@@ -68,7 +70,7 @@ def turn_on(app: Sphinx) -> None:
         return name is not None and (name in ours or name.startswith(ABLOG))
 
     environment.autoescape = autoescaped
-    app.builder.techblog_autoescaped = ours  # compiled templates are kept per setting (template_cache)
+    state_of(app).autoescaped = ours  # compiled templates are kept per setting (template_cache)
 
 
 def escape_settings_text(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

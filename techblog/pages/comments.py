@@ -83,7 +83,7 @@ def thread_key(app: Sphinx, docname: str) -> str:
 
 
 def comments_open(app: Sphinx, docname: str) -> bool:
-    meta = posts_of(app.config).get(docname)
+    meta = posts_of(app).get(docname)
     return bool(app.config[SETTING]) and meta is not None and meta.comments
 
 
@@ -91,7 +91,7 @@ def add_thread(app: Sphinx, pagename: str, templatename: str, context: dict, doc
     """Give a post's page what ``comments.html`` draws (``page.html`` includes it)."""
     if not comments_open(app, pagename):
         return
-    meta = posts_of(app.config)[pagename]
+    meta = posts_of(app)[pagename]
     context["techblog_comments"] = {
         "thread": thread_key(app, pagename),
         "title": context.get("title", ""),

@@ -128,7 +128,7 @@ class FeedWriter:
         alternate = site_url(app) if feed.page == config.root_doc else page_url(app, feed.page)
         sub(root, "link", rel="alternate", type="text/html", href=alternate)
         newest = max((self.updated(bridge.meta_of(app, p)) for p in entries),
-                     default=rules_of(app.config).now)
+                     default=rules_of(app).now)
         sub(root, "updated", rfc3339(newest))
         person(root, config.author, None)
         sub(root, "generator", "techblog", uri="https://www.sphinx-doc.org/", version=__version__)

@@ -31,12 +31,14 @@ from sphinx import addnodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from techblog.ablog import bridge
 from techblog.pages import autoescape, pagination
 from techblog.incremental import build_cache, rewrites
+from techblog.incremental.parallel_read import merge_entries
 from techblog.ablog.drafts import is_unpublished
 from techblog.pages.pagination import Page, paginate
 
@@ -185,7 +187,8 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def paginated_listings(env: BuildEnvironment) -> dict[str, dict]:
-    """Documents with a paginated listing -> its filters (kept in the pickled env)."""
+    """Documents with a paginated listing -> its filters (kept in the pickled env,
+    owned by :class:`ListingDocs`)."""
     if not hasattr(env, "techblog_paginated_listings"):
         env.techblog_paginated_listings = {}
     return env.techblog_paginated_listings
@@ -224,29 +227,44 @@ def add_first_page(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 
 def listing_docs(env: BuildEnvironment) -> set[str]:
-    """Documents that contain a ``blogposts`` listing (kept in the pickled env)."""
+    """Documents that contain a ``blogposts`` listing (kept in the pickled env,
+    owned by :class:`ListingDocs`)."""
     if not hasattr(env, "techblog_listing_docs"):
         env.techblog_listing_docs = set()
     return env.techblog_listing_docs
 
 
-def note_listing_doc(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.docname
-    found = list(doctree.findall(blogposts_node))
-    docs = listing_docs(app.env)
-    if found:
-        docs.add(docname)
-    else:
-        docs.discard(docname)
-    paginated = [node for node in found if node["paginate"]]
-    paginated_listings(app.env).pop(docname, None)
-    if len(paginated) > 1:
-        # Their pages 2..N would share one address.
-        logger.warning("blogposts: only one listing per page can have :paginate:", location=paginated[1])
-    if paginated:
-        paginated_listings(app.env)[docname] = paginated[0]["filters"]
+class ListingDocs(EnvironmentCollector):
+    """Owner of :func:`listing_docs` and :func:`paginated_listings`, kept with
+    the environment: noted when a document is read, dropped when it is
+    purged, merged from the processes of a parallel read (in reading order,
+    ``techblog.incremental.parallel_read``)."""
 
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        docname = app.env.docname
+        found = list(doctree.findall(blogposts_node))
+        docs = listing_docs(app.env)
+        if found:
+            docs.add(docname)
+        else:
+            docs.discard(docname)
+        paginated = [node for node in found if node["paginate"]]
+        paginated_listings(app.env).pop(docname, None)
+        if len(paginated) > 1:
+            # Their pages 2..N would share one address.
+            logger.warning("blogposts: only one listing per page can have :paginate:", location=paginated[1])
+        if paginated:
+            paginated_listings(app.env)[docname] = paginated[0]["filters"]
 
-def purge_listing_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    listing_docs(env).discard(docname)
-    paginated_listings(env).pop(docname, None)
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        listing_docs(env).discard(docname)
+        paginated_listings(env).pop(docname, None)
+
+    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames, other: BuildEnvironment) -> None:
+        docs, their_docs = listing_docs(env), listing_docs(other)
+        for docname in docnames:
+            if docname in their_docs:
+                docs.add(docname)
+            else:
+                docs.discard(docname)
+        merge_entries(app, paginated_listings(env), paginated_listings(other), docnames)

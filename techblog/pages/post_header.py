@@ -92,7 +92,7 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
             "date_format": app.config.post_date_format,
             "origin": legacy_origin(meta, app.config),
             "reading_minutes": reading_minutes(section),
-            "updated": last_update(meta, rules_of(app.config).tz),
+            "updated": last_update(meta, rules_of(app).tz),
         },
     )
     section.insert(1, nodes.raw("", html, format="html"))

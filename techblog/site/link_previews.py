@@ -127,7 +127,7 @@ def preview_without_doctree(app: Sphinx, pagename: str, templatename: str, conte
 def copy_post_images(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    for docname, meta in posts_of(app.config).items():
+    for docname, meta in posts_of(app).items():
         path = post_image(docname, meta.image) if meta.image else None
         if path and docname in app.env.found_docs:
             target = Path(app.outdir, path)

@@ -11,10 +11,9 @@ changed (:func:`techblog.incremental.rewrites.unchanged_skipped`).
 
 from __future__ import annotations
 
-from notfound.extension import html_collect_pages
+from notfound.extension import html_collect_pages  # taken over (pipeline.py)
 from sphinx.application import Sphinx
 
-from techblog import listeners
 from techblog.incremental import rewrites
 
 

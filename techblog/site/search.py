@@ -7,12 +7,12 @@ deferred, so it runs after Sphinx's ``searchtools.js`` and before the search.
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 
 from sphinx.application import Sphinx
 
 from techblog.incremental import rewrites
+from techblog.state import state_of
 
 SCRIPT = "techblog-search.js"
 
@@ -35,11 +35,8 @@ def drop_emptied_search_terms(app: Sphinx):
     return []
 
 
-_touched: weakref.WeakSet[Sphinx] = weakref.WeakSet()
-
-
 def note_document_touched(app: Sphinx, *args) -> None:
-    _touched.add(app)
+    state_of(app).touched = True
 
 
 def keep_unchanged_search_index(app: Sphinx):
@@ -50,13 +47,8 @@ def keep_unchanged_search_index(app: Sphinx):
     in the main process even with ``-j``); a removed one is purged. Not after
     a build that was stopped before it finished (``rewrites.PageDigests``):
     the index on disk may be older than the documents it read."""
-    if (app in _touched or rewrites.digests(app).interrupted
+    if (state_of(app).touched or rewrites.digests(app).interrupted
             or not Path(app.outdir, app.builder.searchindex_filename).is_file()):
         return []
     app.builder.indexer = None  # dump_search_index then returns at once
     return []
-
-
-def forget_touched(app: Sphinx) -> None:
-    """A new build: no document touched yet."""
-    _touched.discard(app)

@@ -29,10 +29,9 @@ from queue import Queue
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
-from sphinx_sitemap import is_excluded, record_builder_type
+from sphinx_sitemap import is_excluded, record_builder_type  # the second is taken over (pipeline.py)
 
 from techblog import atomic
-from techblog import listeners
 from techblog.incremental import rewrites, stale_output
 from techblog.ablog.drafts import is_unpublished
 from techblog.ablog.metadata import posts_of
@@ -58,7 +57,7 @@ def check_baseurl(app: Sphinx, config: Config) -> None:
 
 
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:
-    drafts = [docname for docname in posts_of(config) if is_unpublished(app, docname)]
+    drafts = [docname for docname in posts_of(app) if is_unpublished(app, docname)]
     config.sitemap_excludes = [*config.sitemap_excludes,
                                *(page_url(app, docname) for docname in [*NOT_LISTED, *drafts])]
 

@@ -18,6 +18,7 @@ from myst_parser.parsers.mdit import create_md_parser
 
 from techblog.legacy.markdown import Conversion, to_myst
 from techblog.legacy.sanitize import VIDEO_HOSTS, clean_html
+from techblog.posts.contract import MORE
 
 EXTENSIONS = {"colon_fence", "deflist", "dollarmath"}
 
@@ -318,16 +319,16 @@ def test_iframe_from_elsewhere_is_dropped():
 # -- the jump break --------------------------------------------------------------------
 
 
-def test_jump_break_anchor_becomes_a_myst_comment_line():
-    assert myst('Intro.<a name="more"></a>Rest.') == "Intro.\n\n% more\n\nRest.\n"
+def test_jump_break_anchor_becomes_the_excerpt_marker_line():
+    assert myst('Intro.<a name="more"></a>Rest.') == f"Intro.\n\n{MORE}\n\nRest.\n"
 
 
-def test_jump_break_comment_becomes_a_myst_comment_line():
-    assert myst("<div>Intro<!--more--><br />Rest</div>") == "Intro\n\n% more\n\nRest\n"
+def test_jump_break_comment_becomes_the_excerpt_marker_line():
+    assert myst("<div>Intro<!--more--><br />Rest</div>") == f"Intro\n\n{MORE}\n\nRest\n"
 
 
 def test_jump_break_is_not_rendered():
-    assert render(myst('a<a name="more"></a>b')) == "<p>a</p>\n<!-- more --><p>b</p>\n"
+    assert render(myst('a<a name="more"></a>b')) == "<p>a</p>\n<!-- more -->\n<p>b</p>\n"
 
 
 # -- MyST escaping ---------------------------------------------------------------------

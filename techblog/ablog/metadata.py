@@ -28,7 +28,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from techblog.posts import dates
-from techblog.posts.contract import CONFIG_DEFAULTS, PostMeta, SettingsError, SiteRules, check_site, read_post
+from techblog.posts.contract import CONFIG_DEFAULTS, MORE, PostMeta, SettingsError, SiteRules, check_site, read_post
 
 logger = logging.getLogger(__name__)
 
@@ -148,11 +148,10 @@ class ApplyFrontMatter(SphinxTransform):
             section.append(post_node(meta, excerpt_before_marker(section)))
 
 
-MORE = "<!-- more -->"
-
-
 def excerpt_before_marker(section: nodes.section) -> list[nodes.Node]:
-    """What comes before a ``<!-- more -->`` line: the author's chosen excerpt.
+    """What comes before a :data:`~techblog.posts.contract.MORE` line
+    (``<!-- more -->``, which MyST reads as a raw HTML block): the author's
+    chosen excerpt.
 
     Blogger's "jump break" becomes this marker on import; authors can use it
     too. Without a marker ABlog's automatic excerpt (the first paragraph) is

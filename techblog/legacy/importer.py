@@ -49,7 +49,6 @@ REDIRECTS = "redirects.csv"
 NGINX_MAP = "redirects.nginx.map"
 NETLIFY = "_redirects"
 CATEGORY = "legacy"
-MORE = "<!-- more -->"
 # Replies nest this deep at most on a page (Blogger itself shows one level); deeper
 # ones follow their parent at that level. The export's own limits are in parse.py.
 MAX_COMMENT_DEPTH = 8
@@ -343,7 +342,7 @@ class Importer:
             front = self._front_matter(item)
         # parse.py cut the title to the contract's length; "&#x202e;" in it is text only now.
         title = _printable(html.unescape(entry.title)).strip() or "Untitled"
-        parts = [_front(front), f"# {_heading(title)}", re.sub(r"(?m)^% more$", MORE, body)]
+        parts = [_front(front), f"# {_heading(title)}", body]
         if item.comments:
             parts.append(self._comments(item))
         return "\n\n".join(part for part in parts if part) + "\n"

@@ -15,14 +15,15 @@ Done here by hand is only what is Blogger's or MyST's own:
   ``{figure}``; a YouTube or Vimeo embed becomes a click-to-load facade (see
   :func:`video_facade`): a link to the video that loads nothing from the video
   host until the reader asks for the player.
-* The jump break becomes the MyST comment ``% more`` on its own line.
+* The jump break becomes the excerpt marker, :data:`~techblog.posts.contract.MORE`
+  (``<!-- more -->``), on its own line: the one form the build looks for.
 * Code blocks are fenced with a fence longer than any backtick run inside.
 * Tables: pipe tables when simple, else sanitised raw HTML (never dropped).
 * Escaping: text is escaped for MyST, not only CommonMark (``$`` for dollarmath,
   ``%`` comments, ``(label)=`` targets, ``{role}`` before a backtick, ``:::``).
 
 Blocks that must not be touched by the line-level clean-up (code, figures, raw
-HTML, ``% more``) are kept aside as placeholders and put back at the end.
+HTML, the marker) are kept aside as placeholders and put back at the end.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from pygments.token import Error
 from pygments.util import ClassNotFound
 
 from techblog.legacy.sanitize import VIDEO_HOSTS, clean_html
+from techblog.posts.contract import MORE
 
 # Nesting limits. The converter walks the tree recursively (markdownify), so an
 # element deeper than MAX_HTML_DEPTH is unwrapped: its words stay, its markup
@@ -144,7 +146,8 @@ def _facade_markup(host: str, embed: str | None, page: str, title: str) -> str:
 
 
 def _prepare(html: str) -> str:
-    """``<!--more-->`` -> ``<a name="more">``; Flash and http YouTube embeds -> https iframes."""
+    """``<!--more-->`` -> ``<a name="more">`` (the sanitiser drops comments; it keeps
+    this anchor, which becomes :data:`MORE`); Flash and http YouTube embeds -> https iframes."""
     soup = _soup(html)
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         if comment.strip().lower() == "more":
@@ -444,7 +447,7 @@ class _Converter(MarkdownConverter):
             if name in ("sup", "sub") and not node.find(True):
                 return self._role(node)
             if _is_jump_break(node):
-                return self._block("% more") + super().process_tag(node, parent_tags)
+                return self._block(MORE) + super().process_tag(node, parent_tags)
         return super().process_tag(node, parent_tags)
 
     def process_text(self, el, parent_tags=None):

@@ -50,6 +50,10 @@ CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_p
 LISTS = ("author", "category", "tags")
 BOOLEANS = ("draft", "comments")
 URL_FIELDS = ("original_url", "image")
+# The excerpt marker: a line of its own in a post's body; what comes before it
+# is the post's excerpt (the build, ablog/metadata.py). Blogger's jump break is
+# written as this line on import (legacy/markdown.py).
+MORE = "<!-- more -->"
 
 # Limits, in characters (per item for lists): generous for any real post,
 # small enough that no value can swamp a page, a feed or an error message.

@@ -71,7 +71,8 @@ def site_url(app: Sphinx) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def page_url(app: Sphinx, docname: str) -> str:
+def absolute_url(app: Sphinx, docname: str) -> str:
+    """The published page of a docname, as an absolute URL under ``blog_baseurl``."""
     return urljoin(site_url(app), app.builder.get_target_uri(docname))
 
 
@@ -114,7 +115,7 @@ class FeedWriter:
         if post.docname not in self._content:
             ablog_adapters.post_doctree(self.app, post)
             html = post.to_html(post.docname, fulltext=self.fulltext)
-            self._content[post.docname] = absolutize(html, page_url(self.app, post.docname))
+            self._content[post.docname] = absolutize(html, absolute_url(self.app, post.docname))
         return self._content[post.docname]
 
     def feed_xml(self, feed: Feed) -> bytes:
@@ -127,7 +128,7 @@ class FeedWriter:
         if feed.subtitle:
             sub(root, "subtitle", feed.subtitle)
         sub(root, "link", rel="self", type="application/atom+xml", href=urljoin(site_url(app), feed.path))
-        alternate = site_url(app) if feed.page == config.root_doc else page_url(app, feed.page)
+        alternate = site_url(app) if feed.page == config.root_doc else absolute_url(app, feed.page)
         sub(root, "link", rel="alternate", type="text/html", href=alternate)
         newest = max((self.updated(self.metas[p.docname]) for p in entries), default=rules_of(app.config).now)
         sub(root, "updated", rfc3339(newest))
@@ -149,7 +150,7 @@ class FeedWriter:
         entry = etree.Element(f"{{{ATOM_NS}}}entry")
         sub(entry, "id", self.id_base + post.docname)
         sub(entry, "title", post.title)
-        sub(entry, "link", rel="alternate", type="text/html", href=page_url(app, post.docname))
+        sub(entry, "link", rel="alternate", type="text/html", href=absolute_url(app, post.docname))
         sub(entry, "published", rfc3339(meta.date))
         sub(entry, "updated", rfc3339(self.updated(meta)))
         for key in meta.authors:

@@ -45,8 +45,9 @@ NOT_LISTED = ("search", "genindex", "404", "blog/drafts")
 REDIRECT_TEMPLATES = ("ablog/redirect.html", "techblog/moved.html")
 
 
-def page_url(app: Sphinx, docname: str) -> str:
-    """The sitemap's entry for a docname (relative to ``html_baseurl``)."""
+def page_path(app: Sphinx, docname: str) -> str:
+    """The sitemap's entry for a docname: its path relative to ``html_baseurl``
+    (``docname.html``), not a URL."""
     return docname + (app.config.html_file_suffix or ".html")
 
 
@@ -60,13 +61,13 @@ def check_baseurl(app: Sphinx, config: Config) -> None:
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:
     drafts = [docname for docname in posts_of(config) if is_unpublished(app, docname)]
     config.sitemap_excludes = [*config.sitemap_excludes,
-                               *(page_url(app, docname) for docname in [*NOT_LISTED, *drafts])]
+                               *(page_path(app, docname) for docname in [*NOT_LISTED, *drafts])]
 
 
 def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     # Before sphinx-sitemap (500) reads the exclusions for this page.
     if templatename in REDIRECT_TEMPLATES:
-        app.config.sitemap_excludes.append(page_url(app, pagename))
+        app.config.sitemap_excludes.append(page_path(app, pagename))
 
 
 def gather_pages_locally(app: Sphinx) -> None:
@@ -100,7 +101,7 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     seen = {link for link, _ in entries}
 
     def add(pagename: str) -> None:
-        link = page_url(app, pagename)
+        link = page_path(app, pagename)
         if link not in seen and not is_excluded(link, app.config.sitemap_excludes):
             entries.append((link, None))
             seen.add(link)
@@ -111,8 +112,8 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     for pagename, template in generated:
         if pagename in skipped and template not in REDIRECT_TEMPLATES:
             add(pagename)
-    documents = {page_url(app, docname) for docname in app.env.found_docs}
-    made = {page_url(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
+    documents = {page_path(app, docname) for docname in app.env.found_docs}
+    made = {page_path(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
     ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + sorted(
         (e for e in entries if e[0] not in documents), key=lambda e: made.get(e[0], len(made)))
     for entry in ordered:  # sphinx-sitemap reads them from here

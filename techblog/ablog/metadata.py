@@ -27,6 +27,7 @@ from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from techblog.config import InvalidSetting
 from techblog.posts import dates
 from techblog.posts.contract import CONFIG_DEFAULTS, MORE, PostMeta, SettingsError, SiteRules, check_site, read_post
 
@@ -114,8 +115,7 @@ def check_posts(app: Sphinx, config: Config) -> None:
     except (dates.DateError, SettingsError) as err:
         # One line naming the setting, as for the posts' problems (not Sphinx's crash report).
         where = "conf.py" if isinstance(err, SettingsError) else "techblog_timezone or SOURCE_DATE_EPOCH"
-        logger.error(f"{where}: {err}", type="techblog", subtype="setting")
-        raise SystemExit(1) from None
+        raise InvalidSetting.worded(f"{where}: {err}") from None
     read = PostsRead(Path(app.doctreedir), rules)
     report = check_site(rules, read=read)
     read.save()

@@ -29,9 +29,9 @@ from ablog.blog import Blog
 from lxml import etree
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
 
 from techblog import __version__
+from techblog.config import InvalidSetting
 from techblog.posts.contract import PostMeta
 from techblog.posts.dates import rfc3339
 from techblog.ablog import adapters as ablog_adapters
@@ -212,9 +212,9 @@ def write_feeds(app: Sphinx):
 
 def check_feed_config(app: Sphinx, config: Config) -> None:
     if not TAG_URI.match(config.techblog_feed_id):
-        raise ConfigError(
-            f"techblog_feed_id: {config.techblog_feed_id!r} is not a tag URI prefix; expected "
+        raise InvalidSetting(
+            "techblog_feed_id", config.techblog_feed_id, "is not a tag URI prefix", "expected "
             "'tag:<your domain>,<year>:', e.g. 'tag:blog.example.org,2019:' (RFC 4151), chosen once and never changed"
         )
     if config.blog_baseurl and not re.match(r"https?://", config.blog_baseurl):
-        raise ConfigError(f"blog_baseurl: {config.blog_baseurl!r} is not absolute; expected https://host/path/")
+        raise InvalidSetting("blog_baseurl", config.blog_baseurl, "is not absolute", "expected https://host/path/")

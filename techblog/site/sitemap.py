@@ -28,11 +28,11 @@ from queue import Queue
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
 from sphinx_sitemap import is_excluded, record_builder_type
 
 from techblog import atomic
 from techblog import listeners
+from techblog.config import InvalidSetting
 from techblog.incremental import rewrites, stale_output
 from techblog.ablog.drafts import is_unpublished
 from techblog.ablog.metadata import posts_of
@@ -54,8 +54,9 @@ def page_path(app: Sphinx, docname: str) -> str:
 def check_baseurl(app: Sphinx, config: Config) -> None:
     # sphinx-sitemap and the feeds append page paths to it as they are.
     if not config.html_baseurl.endswith("/"):
-        raise ConfigError(f"html_baseurl {config.html_baseurl!r} (blog_baseurl, TECHBLOG_BASEURL) "
-                          "must end with '/'")
+        raise InvalidSetting("html_baseurl (blog_baseurl, TECHBLOG_BASEURL)", config.html_baseurl,
+                             "does not end with '/'",
+                             "expected the site's address with its final '/', e.g. https://host/path/")
 
 
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:

@@ -59,13 +59,10 @@ _ITEMS = {"li", "dt", "dd"}
 
 @dataclass
 class Conversion:
-    """A converted body: MyST text, image srcs and link hrefs (mapped, in order), raw HTML blocks kept,
-    and how many elements were flattened to stay within the nesting limits."""
+    """A converted body: MyST text, and how many elements were flattened to stay
+    within the nesting limits."""
 
     text: str
-    images: list[str]
-    links: list[str]
-    raw_html_blocks: int
     flattened: int = 0
 
 
@@ -81,7 +78,7 @@ def to_myst(
     flattened = _limit_nesting(soup)
     _merge_code(soup)
     text = converter.finish(converter.convert_soup(soup))
-    return Conversion(text, converter.images, converter.links, converter.raw_html_blocks, flattened)
+    return Conversion(text, flattened)
 
 
 def _same(url: str) -> str:
@@ -425,9 +422,6 @@ class _Converter(MarkdownConverter):
     def __init__(self, rewrite_url: Callable[[str], str], image_url: Callable[[str], str]):
         super().__init__(heading_style=ATX, bullets="-", strong_em_symbol="*")
         self.rewrite_url, self.image_url = rewrite_url, image_url
-        self.images: list[str] = []
-        self.links: list[str] = []
-        self.raw_html_blocks = 0
         self.blocks: list[str] = []
 
     # -- elements converted by hand ---------------------------------------------------
@@ -477,7 +471,6 @@ class _Converter(MarkdownConverter):
 
     def _raw(self, html: str) -> str:
         """A raw HTML block: sanitised, with no blank line (that would end the block early)."""
-        self.raw_html_blocks += 1
         html = re.sub(r"\n(?=[ \t]*\n)", "&#10;", clean_html(html).strip())
         return self._block("\n".join(line.rstrip() for line in html.split("\n")))
 
@@ -526,7 +519,6 @@ class _Converter(MarkdownConverter):
         if not src:
             return _escape(alt, cell=cell)  # nothing to show, but keep the words
         src = self.image_url(src)
-        self.images.append(src)
         return f"![{_escape(alt, cell=cell)}]({_destination(src)}{_title(img.get('title'))})"
 
     def convert_img(self, el, text, parent_tags):
@@ -546,11 +538,9 @@ class _Converter(MarkdownConverter):
         src = self.image_url(big or img["src"]) if img.get("src") else None
         if src is None:
             return None
-        self.images.append(src)
         target = None
         if link is not None and big is None:
             target = self.rewrite_url(link["href"])
-            self.links.append(target)
         body = self._trim(super().process_tag(caption, {"_inline"}))
         alt = _collapse(img.get("alt") or "").strip() or _collapse(caption.get_text()).strip()
         if not body:
@@ -597,12 +587,9 @@ class _Converter(MarkdownConverter):
         table = copy.copy(el)
         for tag in table.find_all(["a", "img"]):
             if tag.name == "a" and tag.get("href"):
-                href = self.rewrite_url(tag["href"])
-                self.links.append(href)
-                tag["href"] = _html_href(href)
+                tag["href"] = _html_href(self.rewrite_url(tag["href"]))
             elif tag.name == "img" and tag.get("src"):
                 tag["src"] = self.image_url(tag["src"])
-                self.images.append(tag["src"])
         for frame in table.find_all("iframe"):  # a video in a cell: a facade too, never an iframe
             facade = video_facade(frame.get("src") or "", frame.get("title"))
             frame.replace_with(_soup(facade).div if facade else "")
@@ -622,7 +609,6 @@ class _Converter(MarkdownConverter):
         href = self.rewrite_url(href)
         if not href:  # a link that cannot lead anywhere: its words stay
             return text
-        self.links.append(href)
         plain = _collapse(el.get_text()).strip()
         if plain == href and re.match(r"(?:https?|mailto):[^\s<>]*$", href) and not el.get("title"):
             return f"<{href}>"

@@ -48,7 +48,6 @@ REQUIRED = ("date", "author", "category")
 CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_pattern": [], "exclude_patterns": [],
                    "techblog_legacy_url": "", "myst_enable_extensions": [], "myst_disable_syntax": []}
 LISTS = ("author", "category", "tags")
-BOOLEANS = ("draft", "comments")
 URL_FIELDS = ("original_url", "image")
 # The excerpt marker: a line of its own in a post's body; what comes before it
 # is the post's excerpt (the build, ablog/metadata.py). Blogger's jump break is

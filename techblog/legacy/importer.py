@@ -426,7 +426,8 @@ class Importer:
         site_root = posixpath.relpath(".", posixpath.join(self._out_rel(), here))
         if label is not None and self.tags.get(" ".join(label.split())):
             self.report["links"]["rewritten"] += 1
-            return "site:" + posixpath.join(site_root, f"blog/tag/{slugify(self.tags[' '.join(label.split())])}.html")
+            slug = slugify(self.tags[" ".join(label.split())])
+            return "site:" + posixpath.join(site_root, f"{self.rules.tag_path}/{slug}.html")
         if path in ("/", ""):
             self.report["links"]["rewritten"] += 1
             return "site:" + posixpath.join(site_root, self._out_rel(), "index.html")
@@ -526,15 +527,16 @@ class Importer:
                               None if links.post_path(p.old_path) or links.page_path(p.old_path) else shape)
                              for p in planned], key=lambda row: row[:2])
         months = sorted({p.old_path[:9] for p in planned if links.post_path(p.old_path)})
-        candidates += [(month, f"/blog/{month[1:5]}.html", None) for month in months]
+        blog, tags = self.rules.blog_path, self.rules.tag_path
+        candidates += [(month, f"/{blog}/{month[1:5]}.html", None) for month in months]
         for tag in sorted(set(self.tags.values())):
             if slugify(tag):
                 label = quote(tag, safe="")  # one segment: a "/" in a label is part of its name
-                candidates.append((f"/search/label/{label}", links.written(f"/blog/tag/{slugify(tag)}.html"),
+                candidates.append((f"/search/label/{label}", links.written(f"/{tags}/{slugify(tag)}.html"),
                                    None))
                 candidates.append((f"/feeds/posts/default/-/{label}",
-                                   links.written(f"/blog/tag/{slugify(tag)}/atom.xml"), None))
-        candidates.append(("/feeds/posts/default", "/blog/atom.xml", None))
+                                   links.written(f"/{tags}/{slugify(tag)}/atom.xml"), None))
+        candidates.append(("/feeds/posts/default", f"/{blog}/atom.xml", None))
         rows: list[tuple[str, str]] = []
         refused: list[dict] = []
         claimed: dict[str, str] = {}

@@ -205,6 +205,7 @@ class SiteRules:
     categories: dict[str, str]  # key -> display name
     tz: dt.tzinfo
     now: dt.datetime
+    blog_path: str = "blog"  # ABlog's pages: <blog_path>/2016.html, <blog_path>/atom.xml
     tag_path: str = "blog/tag"
     exclude: tuple[str, ...] = ()  # exclude_patterns: sources that are not part of the site
     # MyST's settings that change how a post's Markdown is read (its title)
@@ -239,6 +240,7 @@ class SiteRules:
             categories=_display_names("techblog_categories", get("techblog_categories") or {}, "description"),
             tz=tz,
             now=dates.build_now(tz),
+            blog_path=str(get("blog_path") or "blog"),
             tag_path=f"{get('blog_path') or 'blog'}/tag",
             exclude=tuple(get("exclude_patterns") or ()),
             myst_extensions=extensions,

@@ -2,8 +2,8 @@
 
 sphinx-sitemap lists every page the build writes, with the absolute address
 from ``html_baseurl`` (``blog_baseurl``). Left out: the pages in
-:data:`NOT_LISTED` (search, the general index, the 404 page, ABlog's empty drafts
-page), pages that only redirect (drawn with :data:`REDIRECT_TEMPLATES`) and,
+:data:`NOT_LISTED` (search, the general index, the 404 page) and ABlog's empty
+drafts page (``<blog_path>/drafts``), pages that only redirect (drawn with :data:`REDIRECT_TEMPLATES`) and,
 in a preview build (``techblog_show_drafts``), the unpublished posts.
 Redirect pages from the old blog's addresses are not written as Sphinx
 pages, so they are never listed.
@@ -23,6 +23,7 @@ instead (:func:`gather_pages_locally`).
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from queue import Queue
 
@@ -38,8 +39,9 @@ from techblog.ablog.drafts import is_unpublished
 from techblog.ablog.metadata import posts_of
 
 
-# Docnames that are pages but not worth a search result.
-NOT_LISTED = ("search", "genindex", "404", "blog/drafts")
+# Docnames that are pages but not worth a search result (and ABlog's drafts
+# page, <blog_path>/drafts: see exclude_from_sitemap).
+NOT_LISTED = ("search", "genindex", "404")
 # Pages that send the reader elsewhere: ABlog's for a post's `redirect`, ours
 # for blog.html (techblog/pages/collections.py).
 REDIRECT_TEMPLATES = ("ablog/redirect.html", "techblog/moved.html")
@@ -61,8 +63,9 @@ def check_baseurl(app: Sphinx, config: Config) -> None:
 
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:
     drafts = [docname for docname in posts_of(config) if is_unpublished(app, docname)]
+    not_listed = [*NOT_LISTED, posixpath.join(config.blog_path, "drafts")]
     config.sitemap_excludes = [*config.sitemap_excludes,
-                               *(page_path(app, docname) for docname in [*NOT_LISTED, *drafts])]
+                               *(page_path(app, docname) for docname in [*not_listed, *drafts])]
 
 
 def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

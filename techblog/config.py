@@ -20,7 +20,19 @@ class InvalidSetting(SystemExit):
 
     def __init__(self, name: str, value: object, reason: str, expected: str) -> None:
         super().__init__(1)
-        self.message = f"conf.py: {name}: {value!r} {reason}; {expected}"
+        self._stop(f"conf.py: {name}: {value!r} {reason}; {expected}")
+
+    @classmethod
+    def worded(cls, message: str) -> InvalidSetting:
+        """The same stop for a problem already put into words, such as a
+        :class:`~techblog.posts.contract.SettingsError` (``posts/`` has no Sphinx)."""
+        error = cls.__new__(cls)
+        SystemExit.__init__(error, 1)
+        error._stop(message)
+        return error
+
+    def _stop(self, message: str) -> None:
+        self.message = message
         logger.error(self.message, type="techblog", subtype="setting")
 
 

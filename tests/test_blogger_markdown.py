@@ -18,6 +18,7 @@ from myst_parser.parsers.mdit import create_md_parser
 
 from techblog.legacy.markdown import Conversion, to_myst
 from techblog.legacy.sanitize import VIDEO_HOSTS, clean_html
+from techblog.posts.contract import MORE
 
 EXTENSIONS = {"colon_fence", "deflist", "dollarmath"}
 
@@ -56,7 +57,7 @@ def words(html: str) -> set[str]:
 
 
 def test_conversion_fields():
-    assert to_myst("<p>Hi</p>") == Conversion(text="Hi\n", images=[], links=[], raw_html_blocks=0)
+    assert to_myst("<p>Hi</p>") == Conversion(text="Hi\n", flattened=0)
 
 
 def test_double_br_is_a_paragraph_break_single_br_a_hard_break():
@@ -170,7 +171,6 @@ def test_table_with_colspan_stays_sanitised_raw_html():
     assert conversion.text == (
         '<table><tbody><tr><td colspan="2">wide</td></tr><tr><td>1</td><td>2</td></tr></tbody></table>\n'
     )
-    assert conversion.raw_html_blocks == 1
 
 
 def test_table_with_block_content_stays_raw_html_without_blank_lines():
@@ -227,7 +227,6 @@ def test_separator_div_shows_the_big_image():
     )
     conversion = to_myst(html)
     assert conversion.text == "![](http://1.bp.blogspot.com/-a/b/c/d/s1600/x.png)\n"
-    assert conversion.links == []
 
 
 def test_link_around_an_image_elsewhere_stays_a_link():
@@ -254,7 +253,6 @@ def test_youtube_iframe_becomes_a_click_to_load_facade():
     )
     conversion = to_myst(html)
     assert conversion.text == EMBED
-    assert conversion.raw_html_blocks == 1
     assert "<iframe" not in conversion.text
 
 
@@ -312,22 +310,22 @@ def test_video_embed_is_an_html_block_in_myst():
 
 def test_iframe_from_elsewhere_is_dropped():
     html = '<p>a</p><iframe src="https://evil.example/x">fallback</iframe>'
-    assert to_myst(html) == Conversion("a\n", [], [], 0)
+    assert to_myst(html) == Conversion("a\n")
 
 
 # -- the jump break --------------------------------------------------------------------
 
 
-def test_jump_break_anchor_becomes_a_myst_comment_line():
-    assert myst('Intro.<a name="more"></a>Rest.') == "Intro.\n\n% more\n\nRest.\n"
+def test_jump_break_anchor_becomes_the_excerpt_marker_line():
+    assert myst('Intro.<a name="more"></a>Rest.') == f"Intro.\n\n{MORE}\n\nRest.\n"
 
 
-def test_jump_break_comment_becomes_a_myst_comment_line():
-    assert myst("<div>Intro<!--more--><br />Rest</div>") == "Intro\n\n% more\n\nRest\n"
+def test_jump_break_comment_becomes_the_excerpt_marker_line():
+    assert myst("<div>Intro<!--more--><br />Rest</div>") == f"Intro\n\n{MORE}\n\nRest\n"
 
 
 def test_jump_break_is_not_rendered():
-    assert render(myst('a<a name="more"></a>b')) == "<p>a</p>\n<!-- more --><p>b</p>\n"
+    assert render(myst('a<a name="more"></a>b')) == "<p>a</p>\n<!-- more -->\n<p>b</p>\n"
 
 
 # -- MyST escaping ---------------------------------------------------------------------
@@ -464,7 +462,7 @@ def test_hostile_input_renders_nothing_active():
 
 
 def test_javascript_link_becomes_plain_text():
-    assert to_myst('<a href="javascript:alert(1)">click me</a>') == Conversion("click me\n", [], [], 0)
+    assert to_myst('<a href="javascript:alert(1)">click me</a>') == Conversion("click me\n")
 
 
 def test_script_text_is_dropped_escaped_html_text_is_kept():
@@ -474,7 +472,7 @@ def test_script_text_is_dropped_escaped_html_text_is_kept():
 # -- callbacks, determinism, text ------------------------------------------------------
 
 
-def test_rewrite_url_and_image_url_are_applied_and_listed():
+def test_rewrite_url_and_image_url_are_applied():
     html = (
         '<a href="http://old.blogspot.com/2016/05/x.html">old post</a> <a href="https://example.org/">ext</a>'
         f'<div class="separator"><a href="{BIG}"><img src="{SMALL}"></a></div>'
@@ -491,8 +489,6 @@ def test_rewrite_url_and_image_url_are_applied_and_listed():
         "![](_images/rack.jpg)\n\n![](_images/b.png)\n\n"
         '<table><tbody><tr><td colspan="2"><a href="../05/y.html">y</a></td></tr></tbody></table>\n'
     )
-    assert conversion.links == ["../05/x.md", "https://example.org/", "../05/y.md"]
-    assert conversion.images == ["_images/rack.jpg", "_images/b.png"]
 
 
 SAMPLE = """<div dir="ltr" style="text-align: left;" trbidi="on">
@@ -549,7 +545,7 @@ def test_output_layout():
 
 
 def test_empty_body_is_empty():
-    assert to_myst(" <div>&nbsp;</div><br />") == Conversion("", [], [], 0)
+    assert to_myst(" <div>&nbsp;</div><br />") == Conversion("")
 
 
 # -- the sanitiser ---------------------------------------------------------------------

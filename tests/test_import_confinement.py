@@ -223,7 +223,7 @@ def test_any_label_or_url_gives_one_safe_row_a_line_in_every_redirect_file(label
     per row, in its own syntax, and the build takes the CSV; the rest is reported."""
     maker = importer.Importer.__new__(importer.Importer)
     maker.o = importer.Options(export=Path("x.xml"), out=Path("/site/legacy"))
-    maker.rules = SimpleNamespace(srcdir=Path("/site"))
+    maker.rules = SimpleNamespace(srcdir=Path("/site"), blog_path="blog", tag_path="blog/tag")
     maker.tags = {label: label for label in labels}
     maker.report = {}
     planned = [importer.Planned(None, f"/2020/01/{slug}.html", f"2020/01/{importer._safe(slug)}-{n}.md")

@@ -26,8 +26,9 @@ from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from techblog.config import InvalidSetting
 from techblog.posts import dates
-from techblog.posts.contract import PostMeta, SettingsError, SiteRules, check_site, read_post
+from techblog.posts.contract import MORE, PostMeta, SettingsError, SiteRules, check_site, read_post
 from techblog.state import BuildState, state_of
 
 logger = logging.getLogger(__name__)
@@ -110,8 +111,7 @@ def check_posts(app: Sphinx, config: Config) -> None:
     except (dates.DateError, SettingsError) as err:
         # One line naming the setting, as for the posts' problems (not Sphinx's crash report).
         where = "conf.py" if isinstance(err, SettingsError) else "techblog_timezone or SOURCE_DATE_EPOCH"
-        logger.error(f"{where}: {err}", type="techblog", subtype="setting")
-        raise SystemExit(1) from None
+        raise InvalidSetting.worded(f"{where}: {err}") from None
     read = PostsRead(Path(app.doctreedir), rules)
     report = check_site(rules, read=read)
     read.save()
@@ -152,11 +152,10 @@ class ApplyFrontMatter(SphinxTransform):
             section.append(post_node(meta, excerpt_before_marker(section)))
 
 
-MORE = "<!-- more -->"
-
-
 def excerpt_before_marker(section: nodes.section) -> list[nodes.Node]:
-    """What comes before a ``<!-- more -->`` line: the author's chosen excerpt.
+    """What comes before a :data:`~techblog.posts.contract.MORE` line
+    (``<!-- more -->``, which MyST reads as a raw HTML block): the author's
+    chosen excerpt.
 
     Blogger's "jump break" becomes this marker on import; authors can use it
     too. Without a marker ABlog's automatic excerpt (the first paragraph) is

@@ -10,7 +10,7 @@ digest changes:
 
 - documents: :func:`rewrite_changed_documents` (``env-updated``) hands back
   to Sphinx the ones whose inputs changed;
-- generated pages: :func:`unchanged_skipped` wraps the ``html-collect-pages``
+- generated pages: :func:`changed_only` wraps the ``html-collect-pages``
   generators and drops a page whose digest is the one its file was written
   with.
 
@@ -379,7 +379,7 @@ def digests(app: Sphinx) -> PageDigests:
     return state.digests
 
 
-def unchanged_skipped(app: Sphinx, pages, shows: dict[str, str] | None = None):
+def changed_only(app: Sphinx, pages, shows: dict[str, str] | None = None):
     """The ``(pagename, context, template)`` of ``pages`` whose inputs changed
     since their file was written, or whose file is missing. ``shows``: how
     much of its posts a template shows (:data:`FULL` unless named)."""

@@ -49,7 +49,6 @@ REDIRECTS = "redirects.csv"
 NGINX_MAP = "redirects.nginx.map"
 NETLIFY = "_redirects"
 CATEGORY = "legacy"
-MORE = "<!-- more -->"
 # Replies nest this deep at most on a page (Blogger itself shows one level); deeper
 # ones follow their parent at that level. The export's own limits are in parse.py.
 MAX_COMMENT_DEPTH = 8
@@ -343,7 +342,7 @@ class Importer:
             front = self._front_matter(item)
         # parse.py cut the title to the contract's length; "&#x202e;" in it is text only now.
         title = _printable(html.unescape(entry.title)).strip() or "Untitled"
-        parts = [_front(front), f"# {_heading(title)}", re.sub(r"(?m)^% more$", MORE, body)]
+        parts = [_front(front), f"# {_heading(title)}", body]
         if item.comments:
             parts.append(self._comments(item))
         return "\n\n".join(part for part in parts if part) + "\n"
@@ -427,7 +426,8 @@ class Importer:
         site_root = posixpath.relpath(".", posixpath.join(self._out_rel(), here))
         if label is not None and self.tags.get(" ".join(label.split())):
             self.report["links"]["rewritten"] += 1
-            return "site:" + posixpath.join(site_root, f"blog/tag/{slugify(self.tags[' '.join(label.split())])}.html")
+            slug = slugify(self.tags[" ".join(label.split())])
+            return "site:" + posixpath.join(site_root, f"{self.rules.tag_path}/{slug}.html")
         if path in ("/", ""):
             self.report["links"]["rewritten"] += 1
             return "site:" + posixpath.join(site_root, self._out_rel(), "index.html")
@@ -527,15 +527,16 @@ class Importer:
                               None if links.post_path(p.old_path) or links.page_path(p.old_path) else shape)
                              for p in planned], key=lambda row: row[:2])
         months = sorted({p.old_path[:9] for p in planned if links.post_path(p.old_path)})
-        candidates += [(month, f"/blog/{month[1:5]}.html", None) for month in months]
+        blog, tags = self.rules.blog_path, self.rules.tag_path
+        candidates += [(month, f"/{blog}/{month[1:5]}.html", None) for month in months]
         for tag in sorted(set(self.tags.values())):
             if slugify(tag):
                 label = quote(tag, safe="")  # one segment: a "/" in a label is part of its name
-                candidates.append((f"/search/label/{label}", links.written(f"/blog/tag/{slugify(tag)}.html"),
+                candidates.append((f"/search/label/{label}", links.written(f"/{tags}/{slugify(tag)}.html"),
                                    None))
                 candidates.append((f"/feeds/posts/default/-/{label}",
-                                   links.written(f"/blog/tag/{slugify(tag)}/atom.xml"), None))
-        candidates.append(("/feeds/posts/default", "/blog/atom.xml", None))
+                                   links.written(f"/{tags}/{slugify(tag)}/atom.xml"), None))
+        candidates.append(("/feeds/posts/default", f"/{blog}/atom.xml", None))
         rows: list[tuple[str, str]] = []
         refused: list[dict] = []
         claimed: dict[str, str] = {}

@@ -15,14 +15,15 @@ Done here by hand is only what is Blogger's or MyST's own:
   ``{figure}``; a YouTube or Vimeo embed becomes a click-to-load facade (see
   :func:`video_facade`): a link to the video that loads nothing from the video
   host until the reader asks for the player.
-* The jump break becomes the MyST comment ``% more`` on its own line.
+* The jump break becomes the excerpt marker, :data:`~techblog.posts.contract.MORE`
+  (``<!-- more -->``), on its own line: the one form the build looks for.
 * Code blocks are fenced with a fence longer than any backtick run inside.
 * Tables: pipe tables when simple, else sanitised raw HTML (never dropped).
 * Escaping: text is escaped for MyST, not only CommonMark (``$`` for dollarmath,
   ``%`` comments, ``(label)=`` targets, ``{role}`` before a backtick, ``:::``).
 
 Blocks that must not be touched by the line-level clean-up (code, figures, raw
-HTML, ``% more``) are kept aside as placeholders and put back at the end.
+HTML, the marker) are kept aside as placeholders and put back at the end.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from pygments.token import Error
 from pygments.util import ClassNotFound
 
 from techblog.legacy.sanitize import VIDEO_HOSTS, clean_html
+from techblog.posts.contract import MORE
 
 # Nesting limits. The converter walks the tree recursively (markdownify), so an
 # element deeper than MAX_HTML_DEPTH is unwrapped: its words stay, its markup
@@ -57,13 +59,10 @@ _ITEMS = {"li", "dt", "dd"}
 
 @dataclass
 class Conversion:
-    """A converted body: MyST text, image srcs and link hrefs (mapped, in order), raw HTML blocks kept,
-    and how many elements were flattened to stay within the nesting limits."""
+    """A converted body: MyST text, and how many elements were flattened to stay
+    within the nesting limits."""
 
     text: str
-    images: list[str]
-    links: list[str]
-    raw_html_blocks: int
     flattened: int = 0
 
 
@@ -79,7 +78,7 @@ def to_myst(
     flattened = _limit_nesting(soup)
     _merge_code(soup)
     text = converter.finish(converter.convert_soup(soup))
-    return Conversion(text, converter.images, converter.links, converter.raw_html_blocks, flattened)
+    return Conversion(text, flattened)
 
 
 def _same(url: str) -> str:
@@ -144,7 +143,8 @@ def _facade_markup(host: str, embed: str | None, page: str, title: str) -> str:
 
 
 def _prepare(html: str) -> str:
-    """``<!--more-->`` -> ``<a name="more">``; Flash and http YouTube embeds -> https iframes."""
+    """``<!--more-->`` -> ``<a name="more">`` (the sanitiser drops comments; it keeps
+    this anchor, which becomes :data:`MORE`); Flash and http YouTube embeds -> https iframes."""
     soup = _soup(html)
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         if comment.strip().lower() == "more":
@@ -422,9 +422,6 @@ class _Converter(MarkdownConverter):
     def __init__(self, rewrite_url: Callable[[str], str], image_url: Callable[[str], str]):
         super().__init__(heading_style=ATX, bullets="-", strong_em_symbol="*")
         self.rewrite_url, self.image_url = rewrite_url, image_url
-        self.images: list[str] = []
-        self.links: list[str] = []
-        self.raw_html_blocks = 0
         self.blocks: list[str] = []
 
     # -- elements converted by hand ---------------------------------------------------
@@ -444,7 +441,7 @@ class _Converter(MarkdownConverter):
             if name in ("sup", "sub") and not node.find(True):
                 return self._role(node)
             if _is_jump_break(node):
-                return self._block("% more") + super().process_tag(node, parent_tags)
+                return self._block(MORE) + super().process_tag(node, parent_tags)
         return super().process_tag(node, parent_tags)
 
     def process_text(self, el, parent_tags=None):
@@ -474,7 +471,6 @@ class _Converter(MarkdownConverter):
 
     def _raw(self, html: str) -> str:
         """A raw HTML block: sanitised, with no blank line (that would end the block early)."""
-        self.raw_html_blocks += 1
         html = re.sub(r"\n(?=[ \t]*\n)", "&#10;", clean_html(html).strip())
         return self._block("\n".join(line.rstrip() for line in html.split("\n")))
 
@@ -523,7 +519,6 @@ class _Converter(MarkdownConverter):
         if not src:
             return _escape(alt, cell=cell)  # nothing to show, but keep the words
         src = self.image_url(src)
-        self.images.append(src)
         return f"![{_escape(alt, cell=cell)}]({_destination(src)}{_title(img.get('title'))})"
 
     def convert_img(self, el, text, parent_tags):
@@ -543,11 +538,9 @@ class _Converter(MarkdownConverter):
         src = self.image_url(big or img["src"]) if img.get("src") else None
         if src is None:
             return None
-        self.images.append(src)
         target = None
         if link is not None and big is None:
             target = self.rewrite_url(link["href"])
-            self.links.append(target)
         body = self._trim(super().process_tag(caption, {"_inline"}))
         alt = _collapse(img.get("alt") or "").strip() or _collapse(caption.get_text()).strip()
         if not body:
@@ -594,12 +587,9 @@ class _Converter(MarkdownConverter):
         table = copy.copy(el)
         for tag in table.find_all(["a", "img"]):
             if tag.name == "a" and tag.get("href"):
-                href = self.rewrite_url(tag["href"])
-                self.links.append(href)
-                tag["href"] = _html_href(href)
+                tag["href"] = _html_href(self.rewrite_url(tag["href"]))
             elif tag.name == "img" and tag.get("src"):
                 tag["src"] = self.image_url(tag["src"])
-                self.images.append(tag["src"])
         for frame in table.find_all("iframe"):  # a video in a cell: a facade too, never an iframe
             facade = video_facade(frame.get("src") or "", frame.get("title"))
             frame.replace_with(_soup(facade).div if facade else "")
@@ -619,7 +609,6 @@ class _Converter(MarkdownConverter):
         href = self.rewrite_url(href)
         if not href:  # a link that cannot lead anywhere: its words stay
             return text
-        self.links.append(href)
         plain = _collapse(el.get_text()).strip()
         if plain == href and re.match(r"(?:https?|mailto):[^\s<>]*$", href) and not el.get("title"):
             return f"<{href}>"

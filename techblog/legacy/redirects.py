@@ -106,7 +106,7 @@ def add_redirects(app: Sphinx, config: Config) -> None:
         pages = static_redirects(path, site_names(app, config))
     except ConfigError as err:
         # Logged, then SystemExit: Sphinx 9.0 answers a ConfigError raised here
-        # with a crash report that buries the line (see settings.InvalidSetting).
+        # with a crash report that buries the line (see config.InvalidSetting).
         logger.error(str(err), type="techblog", subtype="redirects")
         raise SystemExit(1) from None
     own = config.redirects or {}

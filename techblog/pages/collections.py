@@ -54,7 +54,7 @@ def archive_pages(app: Sphinx):
     """ABlog's pages and ours, each drawn only when what it shows changed."""
     if not bridge.builder_support(app):
         return
-    yield from rewrites.unchanged_skipped(app, all_archive_pages(app), {
+    yield from rewrites.changed_only(app, all_archive_pages(app), {
         pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES, ABLOG_CATALOG_TEMPLATE: rewrites.HEADLINES})
 
 

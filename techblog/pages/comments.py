@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from techblog.pages.feeds import page_url
+from techblog.pages.feeds import absolute_url
 from techblog.ablog.metadata import posts_of
 from techblog.config import InvalidSetting
 
@@ -79,7 +79,7 @@ def check_setting(app: Sphinx, config: Config) -> None:
 
 def thread_key(app: Sphinx, docname: str) -> str:
     """The Isso thread of a post: its path on the published site."""
-    return urlsplit(page_url(app, docname)).path
+    return urlsplit(absolute_url(app, docname)).path
 
 
 def comments_open(app: Sphinx, docname: str) -> bool:

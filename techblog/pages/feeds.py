@@ -28,9 +28,9 @@ import lxml.html
 from lxml import etree
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
 
 from techblog import __version__
+from techblog.config import InvalidSetting
 from techblog.posts.contract import PostMeta
 from techblog.posts.dates import rfc3339
 from techblog.ablog import bridge
@@ -70,7 +70,8 @@ def site_url(app: Sphinx) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def page_url(app: Sphinx, docname: str) -> str:
+def absolute_url(app: Sphinx, docname: str) -> str:
+    """The published page of a docname, as an absolute URL under ``blog_baseurl``."""
     return urljoin(site_url(app), app.builder.get_target_uri(docname))
 
 
@@ -112,7 +113,7 @@ class FeedWriter:
         if post.docname not in self._content:
             bridge.post_doctree(self.app, post)
             html = post.to_html(post.docname, fulltext=self.fulltext)
-            self._content[post.docname] = absolutize(html, page_url(self.app, post.docname))
+            self._content[post.docname] = absolutize(html, absolute_url(self.app, post.docname))
         return self._content[post.docname]
 
     def feed_xml(self, feed: Feed) -> bytes:
@@ -125,7 +126,7 @@ class FeedWriter:
         if feed.subtitle:
             sub(root, "subtitle", feed.subtitle)
         sub(root, "link", rel="self", type="application/atom+xml", href=urljoin(site_url(app), feed.path))
-        alternate = site_url(app) if feed.page == config.root_doc else page_url(app, feed.page)
+        alternate = site_url(app) if feed.page == config.root_doc else absolute_url(app, feed.page)
         sub(root, "link", rel="alternate", type="text/html", href=alternate)
         newest = max((self.updated(bridge.meta_of(app, p)) for p in entries),
                      default=rules_of(app).now)
@@ -148,7 +149,7 @@ class FeedWriter:
         entry = etree.Element(f"{{{ATOM_NS}}}entry")
         sub(entry, "id", self.id_base + post.docname)
         sub(entry, "title", post.title)
-        sub(entry, "link", rel="alternate", type="text/html", href=page_url(app, post.docname))
+        sub(entry, "link", rel="alternate", type="text/html", href=absolute_url(app, post.docname))
         sub(entry, "published", rfc3339(meta.date))
         sub(entry, "updated", rfc3339(self.updated(meta)))
         for key in meta.authors:
@@ -210,9 +211,9 @@ def write_feeds(app: Sphinx):
 
 def check_feed_config(app: Sphinx, config: Config) -> None:
     if not TAG_URI.match(config.techblog_feed_id):
-        raise ConfigError(
-            f"techblog_feed_id: {config.techblog_feed_id!r} is not a tag URI prefix; expected "
+        raise InvalidSetting(
+            "techblog_feed_id", config.techblog_feed_id, "is not a tag URI prefix", "expected "
             "'tag:<your domain>,<year>:', e.g. 'tag:blog.example.org,2019:' (RFC 4151), chosen once and never changed"
         )
     if config.blog_baseurl and not re.match(r"https?://", config.blog_baseurl):
-        raise ConfigError(f"blog_baseurl: {config.blog_baseurl!r} is not absolute; expected https://host/path/")
+        raise InvalidSetting("blog_baseurl", config.blog_baseurl, "is not absolute", "expected https://host/path/")

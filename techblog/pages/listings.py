@@ -199,7 +199,7 @@ def listing_pages(app: Sphinx):
     each drawn only when what it shows changed."""
     if app.builder.format != "html":
         return
-    yield from rewrites.unchanged_skipped(app, all_listing_pages(app), {pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES})
+    yield from rewrites.changed_only(app, all_listing_pages(app), {pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES})
 
 
 def all_listing_pages(app: Sphinx):

@@ -7,7 +7,8 @@ parses and rewrites that HTML for every page), and meant a new post changed
 every page. Now each sidebar shows a bounded part of the site:
 
 - ``techblog/section-nav.html`` (post pages and section landing pages): the
-  section (Posts or Legacy), the posts just newer and just older than this
+  section (a top folder that ``blog_post_pattern`` puts posts in: Posts or
+  Legacy), the posts just newer and just older than this
   one in that section (``techblog_nearby_posts`` on each side), the current
   one marked, and a link to all of the section's posts;
 - ``techblog/collection-nav.html`` (a tag, category, author or year page):
@@ -30,7 +31,6 @@ from techblog.incremental import build_cache
 
 SECTION_NAV = "techblog/section-nav.html"
 COLLECTION_NAV = "techblog/collection-nav.html"
-SECTIONS = ("posts", "legacy")
 # Sidebars that show nothing from other pages.
 STATIC_SIDEBARS = {"techblog/feed-link.html"}
 
@@ -38,9 +38,17 @@ STATIC_SIDEBARS = {"techblog/feed-link.html"}
 # -- Section navigation ---------------------------------------------------------------
 
 
-def section_of(docname: str) -> str | None:
+def sections(app: Sphinx) -> set[str]:
+    """The top folders that conf.py's ``blog_post_pattern`` puts posts in
+    (``posts/*/*.md``, ``legacy/*/*/*.md``: posts, legacy)."""
+    patterns = app.config.blog_post_pattern
+    tops = (pattern.split("/", 1) for pattern in ([patterns] if isinstance(patterns, str) else patterns))
+    return {top for top, *below in tops if below and top and not set("*?[") & set(top)}
+
+
+def section_of(docname: str, sections: set[str]) -> str | None:
     top = docname.split("/", 1)[0]
-    return top if top in SECTIONS and "/" in docname else None
+    return top if top in sections and "/" in docname else None
 
 
 def section_posts(app: Sphinx, section: str) -> list:
@@ -69,7 +77,7 @@ def section_nav(app: Sphinx, pagename: str) -> dict | None:
 
 
 def _section_nav(app: Sphinx, pagename: str) -> dict | None:
-    section = section_of(pagename)
+    section = section_of(pagename, sections(app))
     if section is None:
         return None
     landing = section + "/index"

@@ -48,8 +48,11 @@ REQUIRED = ("date", "author", "category")
 CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_pattern": [], "exclude_patterns": [],
                    "techblog_legacy_url": "", "myst_enable_extensions": [], "myst_disable_syntax": []}
 LISTS = ("author", "category", "tags")
-BOOLEANS = ("draft", "comments")
 URL_FIELDS = ("original_url", "image")
+# The excerpt marker: a line of its own in a post's body; what comes before it
+# is the post's excerpt (the build, ablog/metadata.py). Blogger's jump break is
+# written as this line on import (legacy/markdown.py).
+MORE = "<!-- more -->"
 
 # Limits, in characters (per item for lists): generous for any real post,
 # small enough that no value can swamp a page, a feed or an error message.
@@ -202,6 +205,7 @@ class SiteRules:
     categories: dict[str, str]  # key -> display name
     tz: dt.tzinfo
     now: dt.datetime
+    blog_path: str = "blog"  # ABlog's pages: <blog_path>/2016.html, <blog_path>/atom.xml
     tag_path: str = "blog/tag"
     exclude: tuple[str, ...] = ()  # exclude_patterns: sources that are not part of the site
     # MyST's settings that change how a post's Markdown is read (its title)
@@ -236,6 +240,7 @@ class SiteRules:
             categories=_display_names("techblog_categories", get("techblog_categories") or {}, "description"),
             tz=tz,
             now=dates.build_now(tz),
+            blog_path=str(get("blog_path") or "blog"),
             tag_path=f"{get('blog_path') or 'blog'}/tag",
             exclude=tuple(get("exclude_patterns") or ()),
             myst_extensions=extensions,

@@ -6,7 +6,7 @@ with every link, stylesheet and script made absolute from
 at any depth: ``/techblog/a/b/missing.html`` gets the same navbar and styles
 as the home page. Here: the one relative address the extension misses, no
 indexing of the page itself, and no drawing it again when nothing it shows
-changed (:func:`techblog.incremental.rewrites.unchanged_skipped`).
+changed (:func:`techblog.incremental.rewrites.changed_only`).
 """
 
 from __future__ import annotations
@@ -26,4 +26,4 @@ def absolute_content_root(app: Sphinx, pagename: str, templatename: str, context
 
 
 def notfound_page_when_changed(app: Sphinx):
-    yield from rewrites.unchanged_skipped(app, html_collect_pages(app) or [])
+    yield from rewrites.changed_only(app, html_collect_pages(app) or [])

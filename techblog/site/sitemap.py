@@ -2,8 +2,8 @@
 
 sphinx-sitemap lists every page the build writes, with the absolute address
 from ``html_baseurl`` (``blog_baseurl``). Left out: the pages in
-:data:`NOT_LISTED` (search, the general index, the 404 page, ABlog's empty drafts
-page), pages that only redirect (drawn with :data:`REDIRECT_TEMPLATES`) and,
+:data:`NOT_LISTED` (search, the general index, the 404 page) and ABlog's empty
+drafts page (``<blog_path>/drafts``), pages that only redirect (drawn with :data:`REDIRECT_TEMPLATES`) and,
 in a preview build (``techblog_show_drafts``), the unpublished posts.
 Redirect pages from the old blog's addresses are not written as Sphinx
 pages, so they are never listed.
@@ -23,49 +23,54 @@ instead (:func:`gather_pages_locally`).
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from queue import Queue
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
 from sphinx_sitemap import is_excluded, record_builder_type  # the second is taken over (pipeline.py)
 
 from techblog import atomic
+from techblog.config import InvalidSetting
 from techblog.incremental import rewrites, stale_output
 from techblog.ablog.drafts import is_unpublished
 from techblog.ablog.metadata import posts_of
 
 
-# Docnames that are pages but not worth a search result.
-NOT_LISTED = ("search", "genindex", "404", "blog/drafts")
+# Docnames that are pages but not worth a search result (and ABlog's drafts
+# page, <blog_path>/drafts: see exclude_from_sitemap).
+NOT_LISTED = ("search", "genindex", "404")
 # Pages that send the reader elsewhere: ABlog's for a post's `redirect`, ours
 # for blog.html (techblog/pages/collections.py).
 REDIRECT_TEMPLATES = ("ablog/redirect.html", "techblog/moved.html")
 
 
-def page_url(app: Sphinx, docname: str) -> str:
-    """The sitemap's entry for a docname (relative to ``html_baseurl``)."""
+def page_path(app: Sphinx, docname: str) -> str:
+    """The sitemap's entry for a docname: its path relative to ``html_baseurl``
+    (``docname.html``), not a URL."""
     return docname + (app.config.html_file_suffix or ".html")
 
 
 def check_baseurl(app: Sphinx, config: Config) -> None:
     # sphinx-sitemap and the feeds append page paths to it as they are.
     if not config.html_baseurl.endswith("/"):
-        raise ConfigError(f"html_baseurl {config.html_baseurl!r} (blog_baseurl, TECHBLOG_BASEURL) "
-                          "must end with '/'")
+        raise InvalidSetting("html_baseurl (blog_baseurl, TECHBLOG_BASEURL)", config.html_baseurl,
+                             "does not end with '/'",
+                             "expected the site's address with its final '/', e.g. https://host/path/")
 
 
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:
     drafts = [docname for docname in posts_of(app) if is_unpublished(app, docname)]
+    not_listed = [*NOT_LISTED, posixpath.join(config.blog_path, "drafts")]
     config.sitemap_excludes = [*config.sitemap_excludes,
-                               *(page_url(app, docname) for docname in [*NOT_LISTED, *drafts])]
+                               *(page_path(app, docname) for docname in [*not_listed, *drafts])]
 
 
 def exclude_redirects(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     # Before sphinx-sitemap (500) reads the exclusions for this page.
     if templatename in REDIRECT_TEMPLATES:
-        app.config.sitemap_excludes.append(page_url(app, pagename))
+        app.config.sitemap_excludes.append(page_path(app, pagename))
 
 
 def gather_pages_locally(app: Sphinx) -> None:
@@ -99,7 +104,7 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     seen = {link for link, _ in entries}
 
     def add(pagename: str) -> None:
-        link = page_url(app, pagename)
+        link = page_path(app, pagename)
         if link not in seen and not is_excluded(link, app.config.sitemap_excludes):
             entries.append((link, None))
             seen.add(link)
@@ -110,8 +115,8 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     for pagename, template in generated:
         if pagename in skipped and template not in REDIRECT_TEMPLATES:
             add(pagename)
-    documents = {page_url(app, docname) for docname in app.env.found_docs}
-    made = {page_url(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
+    documents = {page_path(app, docname) for docname in app.env.found_docs}
+    made = {page_path(app, pagename): rank for rank, (pagename, _) in enumerate(generated)}
     ordered = sorted((e for e in entries if e[0] in documents), key=lambda e: e[0]) + sorted(
         (e for e in entries if e[0] not in documents), key=lambda e: made.get(e[0], len(made)))
     for entry in ordered:  # sphinx-sitemap reads them from here

@@ -40,7 +40,6 @@ EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.ex
 
 # (event, handler, priority or None, why this priority)
 HOOKS = [
-
     # -- 1. config-inited: posts first, then what depends on them --------------------
     ("config-inited", metadata.check_posts, 300, "every post checked before anything uses one"),
     ("config-inited", drafts.exclude_drafts, 400, "after the posts are checked, before ABlog lists them"),

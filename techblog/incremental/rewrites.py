@@ -53,7 +53,7 @@ from techblog.ablog import bridge
 from techblog.ablog.bridge import Catalog, Collection, Post
 from techblog.incremental import build_cache, stale_output
 from techblog.incremental.parallel_read import merge_entries
-from techblog.pages import sidebars
+from techblog.pages import sidebars, views
 from techblog.state import state_of
 
 DIGESTS = "techblog-digests.pickle"
@@ -64,37 +64,10 @@ BUILD_INPUTS = "build-inputs"
 # -- What pages show of posts -----------------------------------------------------------
 
 
-def post_key(app: Sphinx, post: Post) -> str:
-    """What a listing, a feed or a catalog can show of a post."""
-    return build_cache.once(app, ("post-key", post.docname, post.section), lambda: _post_key(app, post))
-
-
-def labels_of(post: Post) -> tuple:
-    """The names of a post's tags, authors and categories."""
-    return tuple(tuple(str(coll) for coll in getattr(post, attr) or ()) for attr in ("tags", "author", "category"))
-
-
-def _post_key(app: Sphinx, post: Post) -> str:
-    labels = labels_of(post)
-    # The time its source was last read stands for all of it (excerpt, body:
-    # a feed shows all of it); then what it links to, and the labels' names,
-    # which come from conf.py.
-    return digest_of((post.docname, post.section, post.title, str(post.date), str(post.update), labels,
-                      post.options.get("image"), str(app.env.all_docs.get(post.docname)), referred(app, post.docname)))
-
-
 def everything(app: Sphinx):
     """What to compare when a page shows something this module does not know:
     the whole site (:func:`site_fingerprint`), worked out at most once a build."""
     return build_cache.once(app, "site-fingerprint", lambda: site_fingerprint(app))
-
-
-def listed_key(post: Post) -> tuple:
-    """What a listing shows of a post: not its body (a post's read time is in
-    :func:`post_key`; an edit further down the post changes no listing)."""
-    labels = labels_of(post)
-    excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
-    return (post.docname, post.section, post.title, str(post.date), labels, excerpt)
 
 
 def site_fingerprint(app: Sphinx) -> str:
@@ -102,7 +75,7 @@ def site_fingerprint(app: Sphinx) -> str:
     env = app.env
     digest = hashlib.sha256()
     for post in [*bridge.blog(app).posts, *bridge.blog(app).drafts]:
-        digest.update(repr(post_key(app, post)).encode("utf-8"))
+        digest.update(repr(views.full(app, post)).encode("utf-8"))
     for docname in sorted(env.found_docs):
         title = env.titles.get(docname)
         digest.update(repr((docname, title.astext() if title is not None else None,
@@ -173,10 +146,11 @@ def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     neighbours = None
     if docname in blog.posts:
         post = blog[docname]
-        neighbours = tuple((p.docname, p.title) if p else None for p in (post.prev, post.next))
+        neighbours = tuple(views.link(p) if p else None for p in (post.prev, post.next))
     toctree = tuple((child, title_of(env, child)) for child in env.toctree_includes.get(docname, ()))
     # A page with a post listing (listings.py) shows some of the posts as listings draw them.
-    listed = (build_cache.once(app, "listed", lambda: tuple(listed_key(post) for post in [*blog.posts, *blog.drafts]))
+    listed = (build_cache.once(app, "listed",
+                               lambda: tuple(views.summary(post) for post in [*blog.posts, *blog.drafts]))
               if docname in getattr(env, "techblog_listing_docs", ()) else None)
     return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed)
 
@@ -223,14 +197,16 @@ class Uncomparable(Exception):
 
 
 # How much of the posts and collections in a page's context its template
-# shows: all of a post (a listing, a feed), a post's headline only (ABlog's
-# catalog pages: date and title), or a collection's name only (one page of
-# a collection, which is given its own posts).
-FULL, HEADLINES, NAMES = "full", "headlines", "names"
+# shows: a view of each post (techblog/pages/views.py: FULL for a listing or
+# a feed, HEADLINE for ABlog's catalog pages), or NAMES: a collection's name
+# only (one page of a collection, which is given its own posts in full).
+NAMES = "names"
 
 
-def canonical(app: Sphinx, value, shows: str = FULL):
-    """A comparable stand-in for what a template can show of ``value``."""
+def canonical(app: Sphinx, value, shows: str | None = None):
+    """A comparable stand-in for what a template can show of ``value`` (``views.FULL`` of its posts unless
+    ``shows`` says otherwise)."""
+    shows = shows or views.FULL
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
@@ -240,7 +216,7 @@ def canonical(app: Sphinx, value, shows: str = FULL):
     if isinstance(value, (list, tuple)):
         return tuple(canonical(app, v, shows) for v in value)
     if isinstance(value, Post):
-        return ("post", headline(value) if shows == HEADLINES else post_key(app, value))
+        return ("post", views.of(app, value, views.HEADLINE if shows == views.HEADLINE else views.FULL))
     if isinstance(value, Collection) and shows == NAMES:
         return ("collection", value.name, value.docname, value.href)
     if isinstance(value, Collection):  # on each of its pages: worked out once
@@ -253,10 +229,6 @@ def canonical(app: Sphinx, value, shows: str = FULL):
         return (type(value).__name__,
                 tuple((f.name, canonical(app, getattr(value, f.name), shows)) for f in dataclasses.fields(value)))
     raise Uncomparable(type(value).__name__)
-
-
-def headline(post: Post) -> tuple:
-    return (post.docname, post.section, post.title, str(post.date), post.published, str(post.external_link))
 
 
 def build_inputs(app: Sphinx) -> tuple:
@@ -382,14 +354,14 @@ def digests(app: Sphinx) -> PageDigests:
 def changed_only(app: Sphinx, pages, shows: dict[str, str] | None = None):
     """The ``(pagename, context, template)`` of ``pages`` whose inputs changed
     since their file was written, or whose file is missing. ``shows``: how
-    much of its posts a template shows (:data:`FULL` unless named)."""
+    much of its posts a template shows (``views.FULL`` unless named)."""
     state = digests(app)
     shows = shows or {}
     for pagename, context, template in pages:
         state.order.append((pagename, template))
 
         def digest() -> str:
-            return digest_of((build_inputs(app), template, canonical(app, context, shows.get(template, FULL)),
+            return digest_of((build_inputs(app), template, canonical(app, context, shows.get(template)),
                               sidebars.sidebar_inputs(app, pagename, functools.partial(everything, app))))
 
         target = app.builder.get_target_uri(pagename)

@@ -21,7 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from techblog.ablog import bridge
-from techblog.pages import pagination
+from techblog.pages import pagination, views
 from techblog.incremental import rewrites
 from techblog.pages.listings import summary_context
 
@@ -55,7 +55,7 @@ def archive_pages(app: Sphinx):
     if not bridge.builder_support(app):
         return
     yield from rewrites.changed_only(app, all_archive_pages(app), {
-        pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES, ABLOG_CATALOG_TEMPLATE: rewrites.HEADLINES})
+        pagination.LISTING_PAGE_TEMPLATE: rewrites.NAMES, ABLOG_CATALOG_TEMPLATE: views.HEADLINE})
 
 
 def all_archive_pages(app: Sphinx):

@@ -36,6 +36,7 @@ from techblog.posts.dates import rfc3339
 from techblog.ablog import bridge
 from techblog import atomic
 from techblog.incremental import rewrites, stale_output
+from techblog.pages import views
 from techblog.ablog.metadata import rules_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -169,7 +170,7 @@ class FeedWriter:
     def inputs(self, feed: Feed) -> tuple:
         """All a feed shows: it is drawn again only when this changed (rewrites.py)."""
         return (rewrites.build_inputs(self.app), feed.path, feed.page, feed.title, feed.subtitle,
-                tuple((rewrites.post_key(self.app, post), repr(bridge.meta_of(self.app, post)))
+                tuple((views.full(self.app, post), repr(bridge.meta_of(self.app, post)))
                       for post in self.entry_posts(feed)))
 
     def write(self, outdir: Path, feeds: Iterable[Feed]) -> None:

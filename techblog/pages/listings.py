@@ -36,7 +36,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from techblog.ablog import bridge
-from techblog.pages import autoescape, pagination
+from techblog.pages import autoescape, pagination, views
 from techblog.incremental import build_cache, rewrites
 from techblog.incremental.parallel_read import merge_entries
 from techblog.ablog.drafts import is_unpublished
@@ -136,7 +136,7 @@ def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
 
 def summary_group(app: Sphinx, post) -> str:
     """The post as it is now, and what every page shows alike."""
-    return rewrites.digest_of((rewrites.build_inputs(app), rewrites.post_key(app, post)))
+    return rewrites.digest_of((rewrites.build_inputs(app), views.full(app, post)))
 
 
 def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:

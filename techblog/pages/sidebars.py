@@ -28,6 +28,7 @@ from sphinx.application import Sphinx
 
 from techblog.ablog import bridge
 from techblog.incremental import build_cache
+from techblog.pages import views
 
 SECTION_NAV = "techblog/section-nav.html"
 COLLECTION_NAV = "techblog/collection-nav.html"
@@ -146,10 +147,6 @@ def page_sidebars(app: Sphinx, pagename: str) -> list[str]:
     return list(context.get("sidebars") or [])
 
 
-def _post_key(post) -> tuple:
-    return (post.docname, post.title, str(post.date))
-
-
 def _collections(catalog, with_size: bool) -> tuple:
     return tuple((coll.docname, str(coll), len(coll), coll.relsize(5, 1) if with_size else None)
                  for coll in catalog if coll)
@@ -169,7 +166,7 @@ def sidebar_inputs(app: Sphinx, pagename: str, everything) -> tuple:
         elif name == COLLECTION_NAV:
             shown.append(repr(collection_nav(app, pagename)))
         elif name == "techblog/recent-posts.html":
-            shown.append(tuple(_post_key(post) for post in blog.recent(5, pagename)))
+            shown.append(tuple(views.link(post) for post in blog.recent(5, pagename)))
         elif name == "ablog/tagcloud.html":
             shown.append(_collections(blog.tags, with_size=True))
         elif name == "ablog/categories.html":

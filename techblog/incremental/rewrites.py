@@ -50,7 +50,7 @@ from sphinx.util import docname_join
 
 from techblog import __version__, atomic
 from techblog.ablog import bridge
-from techblog.ablog.bridge import Catalog, Collection, Post
+from techblog.ablog.bridge import Catalog, Collection
 from techblog.incremental import build_cache, stale_output
 from techblog.incremental.parallel_read import merge_entries
 from techblog.pages import sidebars, views
@@ -74,7 +74,7 @@ def site_fingerprint(app: Sphinx) -> str:
     """Everything a page could show of other pages: every post, every title and toctree."""
     env = app.env
     digest = hashlib.sha256()
-    for post in [*bridge.blog(app).posts, *bridge.blog(app).drafts]:
+    for post in [*bridge.posts(app), *bridge.drafts(app)]:
         digest.update(repr(views.full(app, post)).encode("utf-8"))
     for docname in sorted(env.found_docs):
         title = env.titles.get(docname)
@@ -142,15 +142,14 @@ def referred(app: Sphinx, docname: str) -> tuple:
 def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     """What the page of ``docname`` shows from elsewhere."""
     env = app.env
-    blog = bridge.blog(app)
     neighbours = None
-    if docname in blog.posts:
-        post = blog[docname]
-        neighbours = tuple(views.link(p) if p else None for p in (post.prev, post.next))
+    post = bridge.published(app, docname)
+    if post is not None:
+        neighbours = tuple(views.link(p) if p else None for p in bridge.neighbours(app, post))
     toctree = tuple((child, title_of(env, child)) for child in env.toctree_includes.get(docname, ()))
     # A page with a post listing (listings.py) shows some of the posts as listings draw them.
     listed = (build_cache.once(app, "listed",
-                               lambda: tuple(views.summary(post) for post in [*blog.posts, *blog.drafts]))
+                               lambda: tuple(views.summary(post) for post in [*bridge.posts(app), *bridge.drafts(app)]))
               if docname in getattr(env, "techblog_listing_docs", ()) else None)
     return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed)
 
@@ -215,8 +214,8 @@ def canonical(app: Sphinx, value, shows: str | None = None):
         return tuple(sorted((str(k), canonical(app, v, shows)) for k, v in value.items() if not callable(v)))
     if isinstance(value, (list, tuple)):
         return tuple(canonical(app, v, shows) for v in value)
-    if isinstance(value, Post):
-        return ("post", views.of(app, value, views.HEADLINE if shows == views.HEADLINE else views.FULL))
+    if bridge.is_post(value):  # ours, or ABlog's in the context ABlog gives its pages
+        return ("post", views.of(app, bridge.model(app, value), views.HEADLINE if shows == views.HEADLINE else views.FULL))
     if isinstance(value, Collection) and shows == NAMES:
         return ("collection", value.name, value.docname, value.href)
     if isinstance(value, Collection):  # on each of its pages: worked out once

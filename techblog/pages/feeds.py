@@ -51,7 +51,7 @@ class Feed:
     page: str  # docname of the HTML page the feed follows
     title: str
     subtitle: str | None
-    posts: list  # ABlog posts, newest first
+    posts: list  # BlogPosts (techblog.ablog.bridge), newest first
 
 
 def absolutize(html: str, base_url: str) -> str:
@@ -80,7 +80,7 @@ def collect_feeds(app: Sphinx, blog: bridge.Blog) -> list[Feed]:
     title = app.config.blog_title
     categories = app.config.techblog_categories
     feeds = [Feed(f"{blog.blog_path}/{FEED_FILE}", app.config.root_doc, title,
-                  app.config.blog_feed_subtitle, list(blog.posts))]
+                  app.config.blog_feed_subtitle, bridge.posts(app))]
     if app.config.blog_feed_archives:
         for header, catalog in [
             ("Posts by", blog.author),
@@ -89,7 +89,7 @@ def collect_feeds(app: Sphinx, blog: bridge.Blog) -> list[Feed]:
             ("Posts tagged", blog.tags),
         ]:
             for coll in catalog:
-                posts = list(coll)  # ABlog sorts collections newest first
+                posts = bridge.models(app, coll)  # ABlog sorts collections newest first
                 if not posts:
                     continue
                 subtitle = categories.get(coll.label, (None, None))[1] if catalog is blog.category else None
@@ -107,13 +107,12 @@ class FeedWriter:
         self._content: dict[str, str] = {}  # by docname: each post is rendered once per build
 
     def entry_posts(self, feed: Feed) -> list:
-        posts = sorted(feed.posts, key=lambda p: (bridge.meta_of(self.app, p).date, p.docname), reverse=True)
+        posts = sorted(feed.posts, key=lambda p: (p.meta.date, p.docname), reverse=True)
         return posts[: self.length] if self.length else posts
 
-    def content(self, post) -> str:
+    def content(self, post: bridge.BlogPost) -> str:
         if post.docname not in self._content:
-            bridge.post_doctree(self.app, post)
-            html = post.to_html(post.docname, fulltext=self.fulltext)
+            html = bridge.body_html(self.app, post, fulltext=self.fulltext)
             self._content[post.docname] = absolutize(html, absolute_url(self.app, post.docname))
         return self._content[post.docname]
 
@@ -129,7 +128,7 @@ class FeedWriter:
         sub(root, "link", rel="self", type="application/atom+xml", href=urljoin(site_url(app), feed.path))
         alternate = site_url(app) if feed.page == config.root_doc else absolute_url(app, feed.page)
         sub(root, "link", rel="alternate", type="text/html", href=alternate)
-        newest = max((self.updated(bridge.meta_of(app, p)) for p in entries),
+        newest = max((self.updated(p.meta) for p in entries),
                      default=rules_of(app).now)
         sub(root, "updated", rfc3339(newest))
         person(root, config.author, None)
@@ -144,9 +143,9 @@ class FeedWriter:
     def updated(meta: PostMeta):
         return meta.updated or meta.date
 
-    def entry(self, post) -> etree._Element:
+    def entry(self, post: bridge.BlogPost) -> etree._Element:
         app, config = self.app, self.app.config
-        meta = bridge.meta_of(self.app, post)
+        meta = post.meta
         entry = etree.Element(f"{{{ATOM_NS}}}entry")
         sub(entry, "id", self.id_base + post.docname)
         sub(entry, "title", post.title)
@@ -170,7 +169,7 @@ class FeedWriter:
     def inputs(self, feed: Feed) -> tuple:
         """All a feed shows: it is drawn again only when this changed (rewrites.py)."""
         return (rewrites.build_inputs(self.app), feed.path, feed.page, feed.title, feed.subtitle,
-                tuple((views.full(self.app, post), repr(bridge.meta_of(self.app, post)))
+                tuple((views.full(self.app, post), repr(post.meta))
                       for post in self.entry_posts(feed)))
 
     def write(self, outdir: Path, feeds: Iterable[Feed]) -> None:

@@ -82,7 +82,7 @@ def select_posts(posts, filters: dict, limit: int | None) -> list:
     chosen = [
         post
         for post in posts
-        if all(label in [coll.label for coll in getattr(post, attr)] for attr, label in filters.items())
+        if all(label in [coll.label for coll in post.labels(attr)] for attr, label in filters.items())
     ]
     return chosen[:limit] if limit else chosen
 
@@ -108,17 +108,17 @@ def where_drawn(post, pagename: str) -> str | None:
     return None
 
 
-def excerpt_html(app: Sphinx, post, pagename: str) -> str:
-    """``post.to_html(pagename)``, drawn once per build wherever it is the same.
+def excerpt_html(app: Sphinx, post: bridge.BlogPost, pagename: str) -> str:
+    """The excerpt (:func:`bridge.excerpt_html`), drawn once per build wherever it is the same.
 
     A post is listed on many pages (home, all posts, each of its tags...), and
     ABlog draws its excerpt for each (``Post.to_html``, ablog 0.11.13).
     """
     key = ("excerpt", post.docname, post.section, where_drawn(post, pagename))
-    return build_cache.once(app, key, lambda: post.to_html(pagename))
+    return build_cache.once(app, key, lambda: bridge.excerpt_html(app, post, pagename))
 
 
-def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
+def summary_html(app: Sphinx, post: bridge.BlogPost, pagename: str, context: dict) -> str:
     """A post as listings show it (``post-summary.html``), on page ``pagename``.
 
     Kept from one build to the next (:func:`build_cache.kept`): adding a post
@@ -127,14 +127,14 @@ def summary_html(app: Sphinx, post, pagename: str, context: dict) -> str:
     """
     unpublished = is_unpublished(app, post.docname)
     # Its links to its own tags (authors, category) are drawn differently on those very pages.
-    own_pages = {coll.docname for attr in ("tags", "author", "category") for coll in getattr(post, attr) or ()}
+    own_pages = {label.docname for label in (*post.tags, *post.authors, *post.categories)}
     where = pagename if pagename in own_pages else where_drawn(post, pagename) or posixpath.dirname(pagename) + "/"
     group = summary_group(app, post)
     return build_cache.kept(app, "summary", group, rewrites.digest_of((group, unpublished, where)),
                             lambda: app.builder.templates.render(SUMMARY_TEMPLATE, {**context, "post": post}))
 
 
-def summary_group(app: Sphinx, post) -> str:
+def summary_group(app: Sphinx, post: bridge.BlogPost) -> str:
     """The post as it is now, and what every page shows alike."""
     return rewrites.digest_of((rewrites.build_inputs(app), views.full(app, post)))
 
@@ -143,8 +143,8 @@ def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
     """Drawn posts stay kept while the post and what every page shows are unchanged."""
     if exception is not None or app.builder.format != "html":
         return
-    blog = bridge.blog(app)
-    build_cache.keep_only(app, "summary", lambda: {summary_group(app, post) for post in [*blog.posts, *blog.drafts]})
+    build_cache.keep_only(app, "summary", lambda: {summary_group(app, post)
+                                                   for post in [*bridge.posts(app), *bridge.drafts(app)]})
 
 
 def summary_context(app: Sphinx, docname: str) -> dict:
@@ -156,23 +156,23 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     context = {
         "url": lambda target: app.builder.get_relative_uri(docname, target),
         "excerpt": lambda post: autoescape.html(excerpt_html(app, post, docname)),  # Sphinx's HTML
-        "meta_of": lambda post: bridge.meta_of(app, post),
         "is_unpublished": lambda post: is_unpublished(app, post.docname),
         "date_format": app.config.post_date_format,
     }
-    context["summary"] = lambda post: autoescape.html(summary_html(app, post, docname, context))  # our template's
+    # A collection's pages list ABlog's posts (its page generator's context): made ours here.
+    context["summary"] = lambda post: autoescape.html(
+        summary_html(app, bridge.model(app, post), docname, context))  # our template's
     return context
 
 
 def listing_pages_of(app: Sphinx, docname: str, filters: dict) -> list[Page]:
-    return paginate(docname, select_posts(bridge.blog(app).posts, filters, None), pagination.per_page(app))
+    return paginate(docname, select_posts(bridge.posts(app), filters, None), pagination.per_page(app))
 
 
 def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     found = list(doctree.findall(blogposts_node))
     if not found:
         return
-    blog = bridge.blog(app)
     for node in found:
         context = summary_context(app, docname)
         templates = [TEMPLATE]
@@ -181,7 +181,7 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             context.update(posts=page.posts, **{pagination.CONTEXT_KEY: page})
             templates.append(pagination.NAVIGATION_TEMPLATE)
         else:
-            context["posts"] = select_posts(blog.posts, node["filters"], node["limit"])
+            context["posts"] = select_posts(bridge.posts(app), node["filters"], node["limit"])
         html = "".join(app.builder.templates.render(name, context) for name in templates)
         node.replace_self(nodes.raw("", html, format="html"))
 

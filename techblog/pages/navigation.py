@@ -38,11 +38,11 @@ def page_link(post, pathto) -> dict | None:
 def add_navigation(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     pathto = context["pathto"]
     context["techblog_nav"] = navbar_items(pagename, app.config.techblog_navbar, pathto)
-    blog = bridge.blog(app)
-    post = blog[pagename] if pagename in blog.posts else None
+    post = bridge.published(app, pagename)
     if post is None:
         context["prev"] = context["next"] = None
         return
     # ABlog's prev is the older post, next the newer one.
-    context["prev"] = page_link(post.prev, pathto)
-    context["next"] = page_link(post.next, pathto)
+    older, newer = bridge.neighbours(app, post)
+    context["prev"] = page_link(older, pathto)
+    context["next"] = page_link(newer, pathto)

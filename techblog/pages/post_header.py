@@ -71,10 +71,10 @@ def insert_post_header(app: Sphinx, doctree: nodes.document, docname: str) -> No
         return
     if not doctree.get("source"):
         return  # an excerpt being rendered for a listing, not the post's page
-    found = bridge.published(app, docname)
-    if found is None:
+    post = bridge.published(app, docname)
+    if post is None:
         return
-    post, meta = found
+    meta = post.meta
     section = doctree.next_node(nodes.section)
     if section is None:
         return

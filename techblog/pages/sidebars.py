@@ -56,7 +56,7 @@ def section_posts(app: Sphinx, section: str) -> list:
     """The section's published posts, newest first."""
     prefix = section + "/"
     return build_cache.once(app, ("section-posts", section),
-                            lambda: [post for post in bridge.blog(app).posts
+                            lambda: [post for post in bridge.posts(app)
                                      if post.docname.startswith(prefix)])
 
 
@@ -83,13 +83,13 @@ def _section_nav(app: Sphinx, pagename: str) -> dict | None:
         return None
     landing = section + "/index"
     env = app.env
-    blog = bridge.blog(app)
     posts = section_posts(app, section)
     where = build_cache.once(app, ("section-places", section),
                              lambda: {post.docname: place for place, post in enumerate(posts)})
-    if pagename in blog and pagename not in blog.posts:
-        # A draft shown in a preview: placed among the others by date.
-        posts = sorted([*posts, blog[pagename]], reverse=True)
+    current = bridge.post(app, pagename)
+    if current is not None and not current.published:
+        # A draft shown in a preview: placed among the others by date (ABlog's order).
+        posts = sorted([*posts, current], key=lambda post: post.order, reverse=True)
         where = {post.docname: place for place, post in enumerate(posts)}
     title = env.titles[landing].astext() if landing in env.titles else section.title()
     return {
@@ -166,7 +166,7 @@ def sidebar_inputs(app: Sphinx, pagename: str, everything) -> tuple:
         elif name == COLLECTION_NAV:
             shown.append(repr(collection_nav(app, pagename)))
         elif name == "techblog/recent-posts.html":
-            shown.append(tuple(views.link(post) for post in blog.recent(5, pagename)))
+            shown.append(tuple(views.link(post) for post in bridge.recent(app, 5, pagename)))
         elif name == "ablog/tagcloud.html":
             shown.append(_collections(blog.tags, with_size=True))
         elif name == "ablog/categories.html":

@@ -22,45 +22,44 @@ import hashlib
 
 from sphinx.application import Sphinx
 
-from techblog.ablog.bridge import Post
+from techblog.ablog.bridge import BlogPost
 from techblog.incremental import build_cache, rewrites
 
 LINK, HEADLINE, SUMMARY, FULL = "link", "headline", "summary", "full"
 
 
-def link(post: Post) -> tuple:
+def link(post: BlogPost) -> tuple:
     return (post.docname, post.title, str(post.date))
 
 
-def headline(post: Post) -> tuple:
+def headline(post: BlogPost) -> tuple:
     return (post.docname, post.section, post.title, str(post.date), post.published, str(post.external_link))
 
 
-def labels_of(post: Post) -> tuple:
+def labels_of(post: BlogPost) -> tuple:
     """The names of a post's tags, authors and categories."""
-    return tuple(tuple(str(coll) for coll in getattr(post, attr) or ())
-                 for attr in ("tags", "author", "category"))
+    return tuple(tuple(label.name for label in labels) for labels in (post.tags, post.authors, post.categories))
 
 
-def summary(post: Post) -> tuple:
+def summary(post: BlogPost) -> tuple:
     excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
     return (post.docname, post.section, post.title, str(post.date), labels_of(post), excerpt)
 
 
-def full(app: Sphinx, post: Post) -> str:
+def full(app: Sphinx, post: BlogPost) -> str:
     """Worked out once per build: every listing, feed and catalog of the post asks."""
     return build_cache.once(app, ("post-key", post.docname, post.section), lambda: _full(app, post))
 
 
-def _full(app: Sphinx, post: Post) -> str:
+def _full(app: Sphinx, post: BlogPost) -> str:
     # The time its source was last read stands for all of it (excerpt, body);
     # then what it links to, and the labels' names, which come from conf.py.
     return rewrites.digest_of((post.docname, post.section, post.title, str(post.date), str(post.update),
-                               labels_of(post), post.options.get("image"),
+                               labels_of(post), post.image,
                                str(app.env.all_docs.get(post.docname)), rewrites.referred(app, post.docname)))
 
 
-def of(app: Sphinx, post: Post, view: str):
+def of(app: Sphinx, post: BlogPost, view: str):
     """The ``view`` of ``post``: what a page showing it that way shows."""
     if view == LINK:
         return link(post)

@@ -80,9 +80,9 @@ def first_paragraph(doctree: nodes.document | None) -> str | None:
 def describe(app: Sphinx, pagename: str, context: dict, doctree) -> tuple[dict[str, str], str | None]:
     """``og:*`` fields for the page, and its description (None: let the extension find one)."""
     config = app.config
-    found = bridge.published(app, pagename)
-    if found is not None:
-        post, meta = found
+    post = bridge.published(app, pagename)
+    if post is not None:
+        meta = post.meta
         fields = {"og:type": "article"}
         excerpt = " ".join(node.astext() for node in post.excerpt)
         if meta.image:

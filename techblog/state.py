@@ -75,7 +75,8 @@ class BuildState:
     #: Our own templates, autoescaped. Written by ``pages/autoescape.turn_on``
     #: (``builder-inited``), read by ``incremental/template_cache``.
     autoescaped: frozenset[str] = frozenset()
-    #: Values worked out once per build (``incremental/build_cache.once``);
+    #: Values worked out once per build (``incremental/build_cache.once``; also
+    #: each post's ``BlogPost``, ``ablog/bridge.model``);
     #: emptied at builder-inited and again at env-updated (:meth:`reading_done`).
     once: dict[Any, Any] = dataclasses.field(default_factory=dict)
 

@@ -1,7 +1,12 @@
-"""The extension's conf.py settings: each declared once here, and a setting
-that cannot work stops the build with one clear line."""
+"""The extension's conf.py settings: each declared once here (:data:`SETTINGS`),
+the values that are more than a type checked here (:func:`check`), and a
+setting that cannot work stops the build with one clear line
+(:class:`InvalidSetting`)."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 from sphinx.util import logging
 
@@ -58,3 +63,68 @@ def declare(app) -> None:
     """Every ``techblog_*`` setting, so that conf.py and ``-D`` can set it."""
     for name, default, rebuild, kind, _ in SETTINGS:
         app.add_config_value(name, default, rebuild, types=[kind])
+
+
+# -- Checks: a value that cannot work stops the build (InvalidSetting) --------
+
+TAG_URI = re.compile(r"tag:[a-z0-9.-]+\.[a-z]{2,},\d{4}(-\d{2}(-\d{2})?)?:", re.IGNORECASE)
+COMMENTS_EXPECTED = (
+    "expected a path on this site such as '/comments/', an http(s) URL such as "
+    "'https://comments.example.org/', or '' to switch comments off"
+)
+
+
+def server_address(value: object) -> str:
+    """The Isso server address without a trailing slash; '' when comments are off.
+
+    Raises ValueError with the reason when the value cannot be an address.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"is a {type(value).__name__}, not text")
+    if value == "":
+        return ""
+    if value != value.strip() or any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError("contains spaces or control characters")
+    if value.startswith("//"):
+        raise ValueError("has no scheme (write https:// or http://)")
+    parts = urlsplit(value)
+    if parts.query or parts.fragment:
+        raise ValueError("has a query or fragment")
+    if value.startswith("/"):
+        return value.rstrip("/")
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("is neither a path starting with '/' nor an http(s) URL")
+    if parts.username or parts.password:
+        raise ValueError("carries a user name or password")
+    try:
+        parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    host = parts.hostname or ""
+    if not host or not all(c.isalnum() or c in ".-:[]" for c in host) or ".." in host:
+        raise ValueError("has no valid host name")
+    return value.rstrip("/")
+
+
+def check(app, config) -> None:
+    """The settings whose value is more than a type (config-inited): the feed
+    id, the site's address that feeds and the sitemap append paths to, and the
+    comment server's address (kept without its final '/'). The time zone and
+    the categories are checked with the posts (ablog/metadata.check_posts)."""
+    if not TAG_URI.match(config.techblog_feed_id):
+        raise InvalidSetting(
+            "techblog_feed_id", config.techblog_feed_id, "is not a tag URI prefix",
+            "expected 'tag:<your domain>,<year>:', e.g. 'tag:blog.example.org,2019:' (RFC 4151), "
+            "chosen once and never changed")
+    if config.blog_baseurl and not re.match(r"https?://", config.blog_baseurl):
+        raise InvalidSetting("blog_baseurl", config.blog_baseurl, "is not absolute",
+                             "expected https://host/path/")
+    if not config.html_baseurl.endswith("/"):
+        raise InvalidSetting("html_baseurl (blog_baseurl, TECHBLOG_BASEURL)", config.html_baseurl,
+                             "does not end with '/'",
+                             "expected the site's address with its final '/', e.g. https://host/path/")
+    try:
+        config.techblog_comments_server = server_address(config.techblog_comments_server)
+    except ValueError as err:
+        raise InvalidSetting("techblog_comments_server", config.techblog_comments_server, str(err),
+                             COMMENTS_EXPECTED) from None

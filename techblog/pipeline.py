@@ -43,9 +43,7 @@ HOOKS = [
     # -- 1. config-inited: posts first, then what depends on them --------------------
     ("config-inited", metadata.check_posts, 300, "every post checked before anything uses one"),
     ("config-inited", drafts.exclude_drafts, 400, "after the posts are checked, before ABlog lists them"),
-    ("config-inited", comments.check_setting, None, ""),
-    ("config-inited", feeds.check_feed_config, None, ""),
-    ("config-inited", sitemap.check_baseurl, None, ""),
+    ("config-inited", config.check, None, ""),
     ("config-inited", sitemap.exclude_from_sitemap, 500, "after the drafts are decided (400)"),
     ("config-inited", redirects.add_redirects, 600, "checked against the pages of the site"),
     # -- 2. builder-inited: a fresh start for each build ---------------------------------

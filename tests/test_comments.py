@@ -20,7 +20,7 @@ from conftest import REPO, sphinx_build
 from sources import conf
 
 from techblog.tools import comment_server
-from techblog.pages.comments import server_address
+from techblog.config import server_address
 
 ROOT = REPO / "tests" / "roots" / "test-comments"
 SCRIPT = "script[src*='techblog-comments.js']"

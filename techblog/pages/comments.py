@@ -24,57 +24,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
 
 from techblog.pages.feeds import absolute_url
 from techblog.ablog.metadata import posts_of
-from techblog.config import InvalidSetting
 
 SETTING = "techblog_comments_server"
 SCRIPT = "techblog-comments.js"
-EXPECTED = (
-    "expected a path on this site such as '/comments/', an http(s) URL such as "
-    "'https://comments.example.org/', or '' to switch comments off"
-)
-
-
-def server_address(value: object) -> str:
-    """The Isso server address without a trailing slash; '' when comments are off.
-
-    Raises ValueError with the reason when the value cannot be an address.
-    """
-    if not isinstance(value, str):
-        raise ValueError(f"is a {type(value).__name__}, not text")
-    if value == "":
-        return ""
-    if value != value.strip() or any(ch.isspace() or ord(ch) < 32 for ch in value):
-        raise ValueError("contains spaces or control characters")
-    if value.startswith("//"):
-        raise ValueError("has no scheme (write https:// or http://)")
-    parts = urlsplit(value)
-    if parts.query or parts.fragment:
-        raise ValueError("has a query or fragment")
-    if value.startswith("/"):
-        return value.rstrip("/")
-    if parts.scheme not in ("http", "https"):
-        raise ValueError("is neither a path starting with '/' nor an http(s) URL")
-    if parts.username or parts.password:
-        raise ValueError("carries a user name or password")
-    try:
-        parts.port  # raises on a port that is not a number in range
-    except ValueError:
-        raise ValueError("has an invalid port") from None
-    host = parts.hostname or ""
-    if not host or not all(c.isalnum() or c in ".-:[]" for c in host) or ".." in host:
-        raise ValueError("has no valid host name")
-    return value.rstrip("/")
-
-
-def check_setting(app: Sphinx, config: Config) -> None:
-    try:
-        config[SETTING] = server_address(config[SETTING])
-    except ValueError as err:
-        raise InvalidSetting(SETTING, config[SETTING], str(err), EXPECTED) from None
 
 
 def thread_key(app: Sphinx, docname: str) -> str:

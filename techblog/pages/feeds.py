@@ -18,7 +18,6 @@ at the same paths: ``blog/atom.xml`` and ``<collection page>/atom.xml``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +26,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 from sphinx.application import Sphinx
-from sphinx.config import Config
 
 from techblog import __version__
-from techblog.config import InvalidSetting
 from techblog.posts.contract import PostMeta
 from techblog.posts.dates import rfc3339
 from techblog.ablog import bridge
@@ -42,7 +39,6 @@ from techblog.ablog.metadata import rules_of
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FEED_FILE = "atom.xml"
-TAG_URI = re.compile(r"tag:[a-z0-9.-]+\.[a-z]{2,},\d{4}(-\d{2}(-\d{2})?)?:", re.IGNORECASE)
 
 
 @dataclass
@@ -207,13 +203,3 @@ def write_feeds(app: Sphinx):
         stale_output.produced(app, Path(feed.path).as_posix())
     FeedWriter(app).write(Path(app.outdir), feeds)
     yield from ()  # html-collect-pages wants an iterable of pages; feeds are not pages
-
-
-def check_feed_config(app: Sphinx, config: Config) -> None:
-    if not TAG_URI.match(config.techblog_feed_id):
-        raise InvalidSetting(
-            "techblog_feed_id", config.techblog_feed_id, "is not a tag URI prefix", "expected "
-            "'tag:<your domain>,<year>:', e.g. 'tag:blog.example.org,2019:' (RFC 4151), chosen once and never changed"
-        )
-    if config.blog_baseurl and not re.match(r"https?://", config.blog_baseurl):
-        raise InvalidSetting("blog_baseurl", config.blog_baseurl, "is not absolute", "expected https://host/path/")

@@ -32,7 +32,6 @@ from sphinx.config import Config
 from sphinx_sitemap import is_excluded, record_builder_type  # the second is taken over (pipeline.py)
 
 from techblog import atomic
-from techblog.config import InvalidSetting
 from techblog.incremental import rewrites, stale_output
 from techblog.ablog.drafts import is_unpublished
 from techblog.ablog.metadata import posts_of
@@ -50,14 +49,6 @@ def page_path(app: Sphinx, docname: str) -> str:
     """The sitemap's entry for a docname: its path relative to ``html_baseurl``
     (``docname.html``), not a URL."""
     return docname + (app.config.html_file_suffix or ".html")
-
-
-def check_baseurl(app: Sphinx, config: Config) -> None:
-    # sphinx-sitemap and the feeds append page paths to it as they are.
-    if not config.html_baseurl.endswith("/"):
-        raise InvalidSetting("html_baseurl (blog_baseurl, TECHBLOG_BASEURL)", config.html_baseurl,
-                             "does not end with '/'",
-                             "expected the site's address with its final '/', e.g. https://host/path/")
 
 
 def exclude_from_sitemap(app: Sphinx, config: Config) -> None:

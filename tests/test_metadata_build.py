@@ -184,3 +184,13 @@ def test_a_rebuild_checks_changed_posts_and_missing_images_again(tmp_path):
     build = sphinx_build(src, out, doctrees)
     assert build.returncode == 1
     assert any("nonsense" in what for _, what in problems(build.output)), build.output
+
+
+def test_a_front_matter_cache_of_an_older_version_is_read_again_not_a_crash(tmp_path):
+    """The cache beside the doctrees may name classes that have moved since
+    (techblog.contract became techblog.posts.contract): the posts are read again."""
+    from techblog.ablog.metadata import PostsRead
+    from techblog.tools.cli import load_rules
+
+    (tmp_path / PostsRead.FILE).write_bytes(b"ctechblog.contract\nPostMeta\n(tR.")  # pickle protocol 0
+    assert PostsRead(tmp_path, load_rules(REPO)).previous == {}

@@ -26,6 +26,7 @@ from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from techblog import atomic
 from techblog.config import InvalidSetting
 from techblog.posts import dates
 from techblog.posts.contract import MORE, PostMeta, SettingsError, SiteRules, check_site, read_post
@@ -79,7 +80,7 @@ class PostsRead:
                 rules_then, self.previous = pickle.load(stream)
             if rules_then != self.rules:
                 self.previous = {}
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        except Exception:  # a cache: unreadable, cut short, or of classes that moved since
             self.previous = {}
         self.current: dict = {}
 
@@ -98,9 +99,7 @@ class PostsRead:
 
     def save(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("wb") as stream:
-                pickle.dump((self.rules, self.current), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            atomic.write_bytes(self.path, pickle.dumps((self.rules, self.current), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a cache: the next build reads the posts again
 

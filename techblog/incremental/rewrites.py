@@ -270,7 +270,7 @@ class PageDigests:
         try:
             with self.path.open("rb") as stream:
                 self.previous = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        except Exception:  # unreadable, cut short, or of classes that moved since: every page is written
             self.previous = {}
         if not isinstance(self.previous, dict):
             self.previous = {}

@@ -9,8 +9,12 @@ BUILDDIR := _build
 HOST ?= 127.0.0.1
 PORT ?= 8000
 COMMENTS_PORT ?= 8001
+# The comment server's own environment: Isso needs a C compiler (misaka), the site does not.
+COMMENTS_PYTHON ?= python3
+COMMENTS_VENV := .venv-comments
+COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve comments screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
+.PHONY: html serve comments comments-env screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +25,17 @@ $(VENV)/.site-installed: requirements.txt constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
+$(COMMENTS_BIN)/python:
+	$(COMMENTS_PYTHON) -m venv $(COMMENTS_VENV)
+	$(COMMENTS_BIN)/python -m pip install --quiet --upgrade pip
+
+$(COMMENTS_VENV)/.installed: comments/requirements.txt comments/constraints.txt | $(COMMENTS_BIN)/python
+	$(COMMENTS_BIN)/python -m pip install --quiet -r comments/requirements.txt -c comments/constraints.txt
+	touch $@
+
+## comments-env: the comment server's own environment, .venv-comments (needs gcc: Isso's misaka is compiled)
+comments-env: $(COMMENTS_VENV)/.installed
+
 $(VENV)/.test-installed: requirements-test.txt constraints.txt $(VENV)/.site-installed
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	touch $@
@@ -30,13 +45,13 @@ html: $(VENV)/.site-installed
 	$(BIN)/sphinx-build -b html $(SPHINXOPTS) . $(BUILDDIR)/html
 
 ## serve: live preview on http://127.0.0.1:8000 (drafts shown) with a local comment server on :8001
-serve: $(VENV)/.site-installed
+serve: $(VENV)/.site-installed comments-env
 	$(BIN)/python -m techblog serve --host $(HOST) --port $(PORT) --comments-port $(COMMENTS_PORT) \
 		--builddir $(BUILDDIR)/preview
 
 ## comments: the Isso comment server alone, with production settings (comments/isso.cfg)
-comments: $(VENV)/.site-installed
-	$(BIN)/python -m techblog comments $(ARGS)
+comments: comments-env
+	$(COMMENTS_BIN)/python -m techblog.tools.comment_server $(ARGS)
 
 ## check: check posts' front matter without building (all posts, or FILES="posts/2024/a.md ...")
 check: $(VENV)/.site-installed
@@ -80,7 +95,7 @@ page-weight: $(VENV)/.test-installed
 	$(BIN)/python bench/page_weight.py
 
 ## test: run the test suite (includes a full -W build of the site and browser tests in Chromium)
-test: $(VENV)/.test-installed $(AXE)
+test: $(VENV)/.test-installed $(AXE) comments-env
 	$(BIN)/python -m pytest
 
 ## test-fast: the tests that take seconds, not minutes (no browser, nothing marked slow)
@@ -91,4 +106,4 @@ clean:
 	rm -rf $(BUILDDIR)
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(COMMENTS_VENV)

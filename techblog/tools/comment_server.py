@@ -1,5 +1,12 @@
 """Run the blog's Isso comment server: ``python -m techblog comments``.
 
+Isso runs in an environment of its own, ``.venv-comments`` (``make
+comments-env``; ``comments/requirements.txt``), apart from the site's: it
+needs a compiler for misaka, and building the site never runs it. There
+this module is the server itself (``python -m
+techblog.tools.comment_server``); run from the site's environment, the
+``comments`` command checks its arguments and hands over to that one.
+
 ``comments/isso.cfg`` holds the production settings; this reads it over
 Isso's own defaults, applies the command line and the environment, and
 serves Isso as ``isso run`` does (Werkzeug's threaded server).
@@ -26,6 +33,8 @@ database's folder is created, so a fresh clone needs no set-up.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -37,6 +46,8 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]  # techblog/tools/ -> the repository
 CONFIG = REPO / "comments" / "isso.cfg"
+# The comment server's own environment (Makefile: comments-env); TECHBLOG_COMMENTS_PYTHON names another.
+ENVIRONMENT = REPO / ".venv-comments"
 PREVIEW_DB = ".data/comments/preview.db"
 SECRETS = {
     "ISSO_ADMIN_PASSWORD": ("admin", "password"),
@@ -273,6 +284,44 @@ def serve(conf) -> None:
     run_simple(address.hostname, address.port, wsgi_app(conf), threaded=True)
 
 
+def interpreter(environ: dict | None = None) -> Path:
+    """The Python of the comment server's environment, or BadServerSettings saying how to make it."""
+    environ = os.environ if environ is None else environ
+    given = environ.get("TECHBLOG_COMMENTS_PYTHON")
+    python = Path(given) if given else ENVIRONMENT / "bin" / "python"
+    if not python.is_file():
+        where = "TECHBLOG_COMMENTS_PYTHON" if given else "the comment server's environment"
+        raise BadServerSettings(f"{where}: {python} not found; expected a Python with Isso "
+                                "(run `make comments-env`, which makes .venv-comments)")
+    return python
+
+
+def isso_installed() -> bool:
+    return importlib.util.find_spec("isso") is not None
+
+
+def fingerprint(secret: str) -> str:
+    """Enough of a secret's hash to tell two apart, never the secret."""
+    return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
+
+
+SECRET_OPTIONS = {(section, option) for section, option in SECRETS.values()}
+
+
+def settings_text(conf) -> str:
+    """The settings a server would run with, as INI, secrets shown by fingerprint only."""
+    lines = []
+    for section in conf.sections():
+        lines.append(f"[{section}]")
+        for option, value in conf.items(section):
+            if (section, option) in SECRET_OPTIONS and value:
+                value = fingerprint(value)
+            value = "\n    ".join(value.splitlines())
+            lines.append(f"{option} = {value}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=CONFIG, help="Isso settings (default: comments/isso.cfg)")
     parser.add_argument("--local", action="store_true",
@@ -281,16 +330,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", help="http://host:port to listen on (default: the file's [server] listen)")
     parser.add_argument("--origin", action="append", metavar="URL",
                         help="a site origin allowed to use the comments (repeatable; replaces [general] host)")
+    parser.add_argument("--print-settings", action="store_true",
+                        help="print the settings the server would run with (secrets as fingerprints) and exit")
+
+
+def server_arguments(args: argparse.Namespace) -> list[str]:
+    """``args`` as this module's command line, for the server's own environment."""
+    argv = ["--config", str(args.config)]
+    argv += ["--local"] if args.local else []
+    argv += ["--db", args.db] if args.db else []
+    argv += ["--listen", args.listen] if args.listen else []
+    for origin in args.origin or []:
+        argv += ["--origin", origin]
+    argv += ["--print-settings"] if args.print_settings else []
+    return argv
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if not isso_installed():
+            # The site's environment: hand over to the server's, with the same arguments.
+            python = interpreter()
+            command = [str(python), "-m", "techblog.tools.comment_server", *server_arguments(args)]
+            path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+            os.execve(python, command, {**os.environ, "PYTHONPATH": path})
         conf = load(args.config, local=args.local, db=args.db, listen=args.listen, origins=args.origin)
     except BadServerSettings as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.print_settings:
+        print(settings_text(conf), end="")
+        return 0
     try:
         serve(conf)
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m techblog.tools.comment_server",
+                                     description="The blog's Isso comment server (comments/isso.cfg).")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,10 +11,13 @@ too.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from techblog.tools import comment_server
 
 # Never rebuild because of these: build output, the venv, tests, and the
 # comment database, which changes on every comment.
@@ -24,7 +27,7 @@ IGNORED = ("_build/*", ".venv/*", "tests/*", ".data/*", ".git/*")
 def commands(root: Path, host: str, port: int, comments_port: int, builddir: str) -> list[list[str]]:
     site = f"http://{host}:{port}"
     comments = f"http://{host}:{comments_port}"
-    isso = [sys.executable, "-m", "techblog", "--root", str(root), "comments", "--local",
+    isso = [str(comment_server.interpreter()), "-m", "techblog.tools.comment_server", "--local",
             "--listen", comments, "--origin", site]
     ignores = [arg for pattern in IGNORED for arg in ("--ignore", pattern)]
     autobuild = [sys.executable, "-m", "sphinx_autobuild", "-b", "html", "--host", host, "--port", str(port),
@@ -54,8 +57,16 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, terminate)
     try:
-        for command in commands(root, args.host, args.port, args.comments_port, args.builddir):
-            processes.append(subprocess.Popen(command, cwd=root))
+        try:
+            started = commands(root, args.host, args.port, args.comments_port, args.builddir)
+        except comment_server.BadServerSettings as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        # The comment server runs in its own environment, which finds this package by PYTHONPATH.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(comment_server.REPO),
+                                                                         os.environ.get("PYTHONPATH")]))}
+        for command in started:
+            processes.append(subprocess.Popen(command, cwd=root, env=env))
         print(f"Preview: http://{args.host}:{args.port}/ (comments: http://{args.host}:{args.comments_port}/); "
               "Ctrl-C stops both", file=sys.stderr, flush=True)
         while all(process.poll() is None for process in processes):

@@ -7,12 +7,13 @@ import functools
 import http.server
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from comment_env import environ, server_command
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,17 +64,17 @@ def is_down(url: str) -> bool:
 
 
 class Isso:
-    """``python -m techblog comments --local`` with a throw-away database."""
+    """The comment server with ``--local`` settings and a throw-away database,
+    in its own environment (comment_env.py)."""
 
     def __init__(self, port: int, origin: str, db: Path) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        self.command = [sys.executable, "-m", "techblog", "comments", "--local", "--db", str(db),
-                        "--listen", self.url, "--origin", origin]
+        self.command = server_command("--local", "--db", str(db), "--listen", self.url, "--origin", origin)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Isso":
         self.process = subprocess.Popen(self.command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True)
+                                        text=True, env=environ())
         try:
             wait_until_up(self.url + "/config")
         except OSError:

@@ -14,7 +14,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve comments comments-env screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
+.PHONY: html serve comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,17 @@ serve: $(VENV)/.site-installed comments-env
 ## comments: the Isso comment server alone, with production settings (comments/isso.cfg)
 comments: comments-env
 	$(COMMENTS_BIN)/python -m techblog.tools.comment_server $(ARGS)
+
+## comments-backup: copy the comment database safely while Isso runs: make comments-backup DEST=/backups/ [DB=/var/lib/techblog-comments/comments.db] [ARGS="--keep 14"]
+# Standard library only: any python3 runs these two, no environment needed.
+comments-backup:
+	$(if $(DEST),,$(error DEST=file-or-folder is required))
+	$(PYTHON) -m techblog.tools.comment_backup backup $(if $(DB),--db "$(DB)") $(ARGS) "$(DEST)"
+
+## comments-restore: put a backup back, keeping the current database (stop the server first): make comments-restore SRC=/backups/comments-20261201T031700Z.db [DB=...]
+comments-restore:
+	$(if $(SRC),,$(error SRC=backup-file is required))
+	$(PYTHON) -m techblog.tools.comment_backup restore $(if $(DB),--db "$(DB)") "$(SRC)"
 
 ## check: check posts' front matter without building (all posts, or FILES="posts/2024/a.md ...")
 check: $(VENV)/.site-installed

@@ -8,21 +8,14 @@ to a server started on 127.0.0.1."""
 
 from __future__ import annotations
 
-import configparser
 import hashlib
-import json
 import sqlite3
 import stat
 import subprocess
-import urllib.error
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-from browser.servers import free_port, wait_until_up
-from comment_env import REPO, environ, in_isso, run_server_command, server_command, settings
+from comment_env import REPO, Server, environ, in_isso, isso, post, run_server_command, settings
 
 from techblog.tools.comment_server import CONFIG, fingerprint
 
@@ -106,62 +99,6 @@ def test_a_damaged_kept_salt_is_refused_not_replaced(tmp_path):
 
 # -- Rate limits and X-Forwarded-For --------------------------------------------
 
-@contextmanager
-def isso(tmp_path: Path, trusted_proxies: str | None = None):
-    """The production settings (moderation on, [guard] ratelimit = 2), served on 127.0.0.1."""
-    config = configparser.ConfigParser(interpolation=None)
-    config.read(CONFIG, encoding="utf-8")
-    assert config.getint("guard", "ratelimit") == 2
-    config.set("general", "notify", "stdout")  # no SMTP server here
-    if trusted_proxies is not None:
-        config.set("server", "trusted-proxies", trusted_proxies)
-    path = tmp_path / "isso.cfg"
-    with path.open("w", encoding="utf-8") as handle:
-        config.write(handle)
-    db = tmp_path / "comments.db"
-    url = f"http://127.0.0.1:{free_port()}"
-    command = server_command("--config", str(path), "--db", str(db), "--listen", url,
-                             "--origin", f"http://127.0.0.1:{free_port()}")
-    with (tmp_path / "isso.log").open("w") as log:
-        server = subprocess.Popen(command, cwd=REPO, env=environ(), stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(url + "/config")
-        yield url, Server(path, db)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-class Server:
-    def __init__(self, config: Path, db: Path) -> None:
-        self.config = config
-        self.db = db
-
-    @property
-    def salt(self) -> str:
-        return self.db.with_name(self.db.name + ".hash-salt").read_text(encoding="ascii").strip()
-
-    def trusted_proxies(self) -> list[str]:
-        return settings("--config", str(self.config), "--db", str(self.db)).get("server", "trusted-proxies").split()
-
-
-def post(url: str, n: int, forwarded_for: str | None = None, email: str | None = None) -> tuple[int, dict]:
-    """Post comment ``n`` on a thread of its own (so only the per-minute limit applies)."""
-    body = {"text": f"Comment {n}", "title": f"Post {n}"}
-    if email:
-        body["email"] = email
-    headers = {"Content-Type": "application/json"}
-    if forwarded_for is not None:
-        headers["X-Forwarded-For"] = forwarded_for
-    request = urllib.request.Request(f"{url}/new?uri=/posts/{n}.html", data=json.dumps(body).encode(),
-                                     headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, {}
-
-
 def forged(n: int) -> str:
     return f"203.0.{n}.9"  # a new /24 each time: Isso counts addresses truncated to /24
 
@@ -173,7 +110,7 @@ def stored_addresses(server: Server) -> list[str]:
 
 @pytest.mark.parametrize("trusted_proxies", ["", "10.1.2.3"], ids=["none-trusted", "another-proxy-trusted"])
 def test_a_direct_client_cannot_dodge_the_rate_limit_with_forged_x_forwarded_for(tmp_path, trusted_proxies):
-    with isso(tmp_path, trusted_proxies) as (url, server):
+    with isso(tmp_path, trusted_proxies=trusted_proxies) as (url, server):
         statuses = [post(url, n, forwarded_for=forged(n))[0] for n in range(4)]
     assert statuses == [202, 202, 403, 403]
     assert stored_addresses(server) == ["127.0.0.0", "127.0.0.0"]  # the peer's, never a forged one

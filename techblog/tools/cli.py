@@ -1,4 +1,4 @@
-"""Author tools: ``python -m techblog new|check|import-blogger|comments|serve``.
+"""Author and operator tools: ``python -m techblog new|check|import-blogger|serve|comments[-backup|-restore]``.
 
 ``new`` and ``check`` read the site's settings from ``conf.py`` (without starting Sphinx) and
 use the same contract as the build, so ``check`` prints the build's messages.
@@ -166,12 +166,22 @@ def parser() -> argparse.ArgumentParser:
                      help="map a Blogger author name to a blog_authors key (repeatable)")
     imp.set_defaults(run=cmd_import_blogger)
 
-    from techblog.tools import comment_server, preview
+    from techblog.tools import comment_backup, comment_server, preview
 
     comments = commands.add_parser("comments", help="run the Isso comment server with comments/isso.cfg "
                                    "(exit 2: unusable settings)")
     comment_server.add_arguments(comments)
     comments.set_defaults(run=comment_server.run)
+
+    backup = commands.add_parser("comments-backup", help="copy the comment database and its hash salt, safe "
+                                 "while the server writes (exit 2: nothing written)")
+    comment_backup.add_backup_arguments(backup)
+    backup.set_defaults(run=comment_backup.run_backup)
+
+    restore = commands.add_parser("comments-restore", help="put a comment backup back, keeping the current "
+                                  "database; the server must be stopped (exit 2: nothing changed)")
+    comment_backup.add_restore_arguments(restore)
+    restore.set_defaults(run=comment_backup.run_restore)
 
     serve = commands.add_parser("serve", help="live preview of the site (drafts shown) with a local comment "
                                 "server; Ctrl-C stops both")

@@ -25,6 +25,9 @@ serves Isso as ``isso run`` does (Werkzeug's threaded server).
 - Only a trusted proxy's ``X-Forwarded-For`` is believed, and only the
   address that proxy added (see ``ForwardedFor``), so a reader cannot dodge
   the rate limits by sending the header themselves.
+- While it serves, the server holds a shared lock on ``<database>.lock``:
+  ``comment_backup restore`` refuses to replace a database in use, and a
+  server started during a restore waits for it.
 
 Relative database paths are relative to the repository root, and the
 database's folder is created, so a fresh clone needs no set-up.
@@ -58,6 +61,7 @@ SECRETS = {
 
 
 SALT_SUFFIX = ".hash-salt"
+LOCK_SUFFIX = ".lock"
 MIN_SALT_LENGTH = 16
 # The salt every Isso installation ships with (isso/isso.cfg and isso/utils/hash.py, 0.14.0):
 # public, so hashes made with it confirm a guessed e-mail address. Also read from Isso itself below.
@@ -272,10 +276,38 @@ def wsgi_app(conf):
     return ForwardedFor(make_app(conf), trusted_networks(conf))
 
 
+def lock_file(db: Path) -> Path:
+    """The file a running server holds a shared lock on: beside the database."""
+    return db.with_name(db.name + LOCK_SUFFIX)
+
+
+def hold_database(db: Path) -> None:
+    """Take a shared lock on ``<db>.lock``, held until the process ends (the descriptor stays open).
+
+    Isso holds no SQLite lock between requests, so this is how a restore
+    (techblog/tools/comment_backup.py, which takes the lock exclusively)
+    knows the database is in use, and a server started during a restore
+    waits for it to finish instead of opening a half-restored database.
+    """
+    import fcntl  # POSIX only, and only the server needs it
+
+    try:
+        handle = os.open(lock_file(db), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as err:
+        raise BadServerSettings(f"{lock_file(db)}: cannot open the database's lock file ({err.strerror}); "
+                                "expected a writable folder beside the database") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"{db} is being restored; waiting for the restore to finish", file=sys.stderr, flush=True)
+        fcntl.flock(handle, fcntl.LOCK_SH)
+
+
 def serve(conf) -> None:
-    """Serve Isso until interrupted."""
+    """Serve Isso until interrupted, holding the database's lock."""
     from werkzeug.serving import run_simple
 
+    hold_database(Path(conf.get("general", "dbpath")))
     address = urlsplit(conf.get("server", "listen"))
     hosts = ", ".join(conf.getiter("general", "host"))
     moderated = "on" if conf.getboolean("moderation", "enabled") else "off"
@@ -363,6 +395,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         serve(conf)
+    except BadServerSettings as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     return 0

@@ -100,19 +100,19 @@ def cmd_import_blogger(args: argparse.Namespace) -> int:
     from techblog.legacy.parse import UnusableExport
 
     root = site_root(args.root)
+    download = "--images download as well"
+    if args.images_from is not None and args.images != "download":
+        raise UsageError("--images-from", args.images_from, "goes with --images download", download)
+    if args.images_deadline is not None and args.images != "download":
+        raise UsageError("--images-deadline", f"{args.images_deadline:g}", "goes with --images download", download)
     expected = "a Blogger export: blog-MM-DD-YYYY.xml, a Takeout feed.atom or the Takeout .zip"
     export = readable_file("export", args.export, expected)
     if export.stat().st_size == 0:
         raise UsageError("export", args.export, "an empty file", expected)
     # Relative to the site, and never outside it: the importer writes only there.
     out = folder_inside("--out", args.out, root, "a folder inside the site, e.g. legacy")
-    download = "--images download as well"
     if args.images_from is not None:
-        if args.images != "download":
-            raise UsageError("--images-from", args.images_from, "goes with --images download", download)
         readable_folder("--images-from", args.images_from, "a folder holding a copy of the image hosts")
-    if args.images_deadline is not None and args.images != "download":
-        raise UsageError("--images-deadline", args.images_deadline, "goes with --images download", download)
     settings = load_settings(root)
     rules = load_rules(root, settings)
     authors = {}

@@ -46,7 +46,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {one_line(message)}; see {self.prog} --help\n")
 
 
-def kind(argument: str, given: Path, path: Path, expected: str) -> str | None:
+def kind(argument: str, given: str | Path, path: Path, expected: str) -> str | None:
     """What is at ``path``: "folder", "file", "other", or None when nothing is (a file on the way
     included); a path that cannot be looked at (too long, a loop of links, a locked folder) is refused."""
     try:
@@ -123,7 +123,7 @@ def folder_inside(argument: str, given: str, root: Path, expected: str) -> Path:
     return path
 
 
-def port(argument: str, value: str | int) -> int:
+def port(argument: str, value: str) -> int:
     expected = "a port from 1 to 65535"
     if not PORT.fullmatch(str(value)):
         raise UsageError(argument, value, "not a whole number", expected)

@@ -423,7 +423,7 @@ def test_an_image_missing_from_the_local_copy_is_reported_and_stays_hot_linked(s
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    (["--images-from", "."], "--images-from goes with --images download"),
+    (["--images-from", "."], "--images-from .: goes with --images download"),
     (["--images", "download", "--images-from", "no-such-folder"], "no such folder"),
 ])
 def test_images_from_needs_download_and_a_folder(site, options, message):

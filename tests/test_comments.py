@@ -198,7 +198,7 @@ def test_secrets_come_from_the_environment_only(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--origin", "techblog.example.org"], "--origin: 'techblog.example.org' is not an http(s) URL"),
-    (["--listen", "127.0.0.1:8001"], "[server] listen: '127.0.0.1:8001' is not supported here"),
+    (["--listen", "127.0.0.1:8001"], "--listen: '127.0.0.1:8001' is not supported here"),
     (["--listen", "http://127.0.0.1"], "has no port"),
     (["--config", "comments/nope.cfg"], "no such file"),
 ])
@@ -215,17 +215,21 @@ def test_the_server_refuses_unusable_settings(tmp_path, args, message):
 def test_the_preview_runs_the_site_and_a_local_comment_server_and_stops_both(tmp_path):
     from browser.servers import free_port, is_down, wait_until_up
 
+    # A small site of its own: the build folder must be inside the site served.
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "tests" / "roots" / "test-drafts", root)
     port, comments_port = free_port(), free_port()
     runner = subprocess.Popen(
-        [sys.executable, "-m", "techblog", "serve", "--port", str(port), "--comments-port", str(comments_port),
-         "--builddir", str(tmp_path / "preview")],
+        [sys.executable, "-m", "techblog", "--root", str(root), "serve", "--port", str(port),
+         "--comments-port", str(comments_port)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     site, comments = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{comments_port}"
     try:
         wait_until_up(comments + "/config", timeout=60)
         wait_until_up(site + "/index.html", timeout=120)
-        page = (tmp_path / "preview" / "index.html").read_text(encoding="utf-8")
+        page = (root / "_build" / "preview" / "index.html").read_text(encoding="utf-8")
         assert f'data-comments-server="{comments}"' in page
         with urllib.request.urlopen(urllib.request.Request(comments + "/config", headers={"Origin": site})) as r:
             assert r.headers["Access-Control-Allow-Origin"] == site

@@ -366,7 +366,7 @@ def test_the_import_completes_with_images_past_the_deadline_reported_and_hot_lin
 @pytest.mark.parametrize(("options", "message"), [
     (["--images-deadline", "0"], "expected a positive number of seconds"),
     (["--images-deadline", "soon"], "expected a positive number of seconds"),
-    (["--images-deadline", "5"], "--images-deadline goes with --images download"),
+    (["--images-deadline", "5"], "--images-deadline 5: goes with --images download"),
 ])
 def test_the_deadline_option_is_checked(tmp_path: Path, capsys, options, message):
     try:

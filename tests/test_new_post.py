@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from techblog.tools import new_post as newpost
+from techblog.tools.arguments import UsageError
 from techblog.tools.cli import load_rules
 from techblog.posts.contract import check_site, read_post
 
@@ -52,19 +53,20 @@ def test_new_never_overwrites_and_never_reuses_a_label(rules):
         newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date="2027-01-01")
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"author": "zed"}, "author: 'zed' is not registered in blog_authors"),
-    ({"author": None}, "--author is required; expected one of: alice"),
-    ({"category": None}, "--category is required; expected one of: operations"),
-    ({"tags": "C++, C#"}, "would share one page"),
-    ({"date": "01/02/2026"}, "--date '01/02/2026' is not a valid date"),
-    ({"title": "!!!"}, "no letter or digit"),
+@pytest.mark.parametrize(("options", "refusal", "message"), [
+    ({"author": "zed"}, newpost.Refused, "author: 'zed' is not registered in blog_authors"),
+    ({"tags": "C++, C#"}, newpost.Refused, "would share one page"),
+    # Unusable arguments rather than a post the contract refuses: exit status 2, not 1
+    ({"author": None}, UsageError, "--author: missing; expected one or more of alice"),
+    ({"category": None}, UsageError, "--category: missing; expected one or more of operations"),
+    ({"date": "01/02/2026"}, UsageError, "--date 01/02/2026: not a valid date"),
+    ({"title": "!!!"}, UsageError, "no letter or digit"),
 ])
-def test_new_refuses_what_the_contract_refuses_and_writes_nothing(rules, options, message):
+def test_new_refuses_what_the_contract_refuses_and_writes_nothing(rules, options, refusal, message):
     args = {"title": "A post", "author": "alice", "category": "events", "tags": None, "date": None, **options}
-    with pytest.raises(newpost.Refused, match=message.replace("(", r"\(").replace("+", r"\+")):
+    with pytest.raises(refusal, match=message.replace("(", r"\(").replace("+", r"\+")):
         newpost.create(rules, **args)
-    assert not list(rules.srcdir.rglob("*.md"))
+    assert not list(rules.srcdir.rglob("*"))  # not even an empty posts/YYYY folder
 
 
 def test_new_refuses_a_tag_spelled_differently_in_another_post(rules):

@@ -2,6 +2,12 @@
 
 ``new`` and ``check`` read the site's settings from ``conf.py`` (without starting Sphinx) and
 use the same contract as the build, so ``check`` prints the build's messages.
+
+An argument a command cannot use is refused before anything is written:
+one line, ``error: <argument> <value>: <problem>; expected ...``, and exit
+status 2 (see tools/arguments.py). Exit status 1 is the command's own
+verdict: ``check`` found problems, ``new`` refused the post,
+``import-blogger`` left something out.
 """
 
 from __future__ import annotations
@@ -13,15 +19,15 @@ import sys
 from pathlib import Path
 
 from techblog.tools import new_post as newpost
+from techblog.tools.arguments import (Parser, UsageError, folder_inside, one_line, readable_file, readable_folder,
+                                      shown, site_root)
 from techblog.posts.contract import CONFIG_DEFAULTS, SettingsError, SiteRules, check_site, post_files
 from techblog.posts.dates import DateError
 
 
 def load_settings(root: Path) -> dict:
-    conf = root / "conf.py"
-    if not conf.is_file():
-        raise SystemExit(f"error: {conf} not found; run from the site's root or pass --root")
-    return runpy.run_path(str(conf))
+    """conf.py's settings; ``root`` is checked first (arguments.site_root)."""
+    return runpy.run_path(str(root / "conf.py"))
 
 
 def load_rules(root: Path, settings: dict | None = None) -> SiteRules:
@@ -32,18 +38,23 @@ def load_rules(root: Path, settings: dict | None = None) -> SiteRules:
         raise SystemExit(f"error: conf.py: {err}") from None
 
 
+def checked_path(given: Path, root: Path) -> Path:
+    """A file ``check`` can take: a Markdown file inside the site. Pages and files the site
+    excludes are taken too (nothing to check in them), as a pre-commit hook passes every
+    Markdown file a commit touches."""
+    expected = "a Markdown file of the site, e.g. posts/2024/my-post.md"
+    path = readable_file("path", given, expected).resolve()
+    if not path.is_relative_to(root):
+        raise UsageError("path", given, f"outside the site ({shown(root)})", expected)
+    if path.suffix != ".md":
+        raise UsageError("path", given, "not a Markdown file", expected)
+    return path
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    root = args.root.resolve()
+    root = site_root(args.root)
+    paths = [checked_path(given, root) for given in args.paths] or None
     rules = load_rules(root)
-    paths = None
-    if args.paths:
-        paths = []
-        for given in args.paths:
-            path = given.resolve()
-            if not path.is_file():
-                print(f"{given}: ERROR: no such file", file=sys.stderr)
-                return 1
-            paths.append(path)
     report = check_site(rules, paths)
     for problem in report.problems:
         print(f"{problem.location}: ERROR: {problem.message}")
@@ -57,7 +68,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    rules = load_rules(args.root.resolve())
+    rules = load_rules(site_root(args.root))
     try:
         path = newpost.create(
             rules,
@@ -88,29 +99,30 @@ def cmd_import_blogger(args: argparse.Namespace) -> int:
     from techblog.legacy import images, importer
     from techblog.legacy.parse import UnusableExport
 
-    root = args.root.resolve()
+    root = site_root(args.root)
+    download = "--images download as well"
+    if args.images_from is not None and args.images != "download":
+        raise UsageError("--images-from", args.images_from, "goes with --images download", download)
+    if args.images_deadline is not None and args.images != "download":
+        raise UsageError("--images-deadline", f"{args.images_deadline:g}", "goes with --images download", download)
+    expected = "a Blogger export: blog-MM-DD-YYYY.xml, a Takeout feed.atom or the Takeout .zip"
+    export = readable_file("export", args.export, expected)
+    if export.stat().st_size == 0:
+        raise UsageError("export", args.export, "an empty file", expected)
+    # Relative to the site, and never outside it: the importer writes only there.
+    out = folder_inside("--out", args.out, root, "a folder inside the site, e.g. legacy")
+    if args.images_from is not None:
+        readable_folder("--images-from", args.images_from, "a folder holding a copy of the image hosts")
     settings = load_settings(root)
     rules = load_rules(root, settings)
     authors = {}
     for pair in args.author or []:
         name, _, key = pair.rpartition("=")
         if not name or key not in rules.authors:
-            print(f"error: --author {pair!r}: expected 'Blogger name=key' with a key of blog_authors "
-                  f"({', '.join(rules.authors)})", file=sys.stderr)
-            return 2
+            raise UsageError("--author", pair, "not a Blogger name and a key of blog_authors",
+                             f"'Blogger name=key' with a key among {', '.join(rules.authors)}")
         authors[name] = key
-    out = args.out if args.out.is_absolute() else root / args.out
-    if args.images_from is not None:
-        if args.images != "download":
-            print("error: --images-from goes with --images download", file=sys.stderr)
-            return 2
-        if not args.images_from.is_dir():
-            print(f"error: --images-from {args.images_from}: no such folder", file=sys.stderr)
-            return 2
-    if args.images_deadline is not None and args.images != "download":
-        print("error: --images-deadline goes with --images download", file=sys.stderr)
-        return 2
-    options = importer.Options(export=args.export, out=out, timezone=args.timezone, images=args.images,
+    options = importer.Options(export=export, out=out, timezone=args.timezone, images=args.images,
                                images_from=args.images_from,
                                images_deadline=args.images_deadline or images.DEADLINE_SECONDS,
                                drafts=args.drafts, dry_run=args.dry_run, force=args.force, authors=authors,
@@ -118,22 +130,24 @@ def cmd_import_blogger(args: argparse.Namespace) -> int:
     try:
         report, changes, unchanged = importer.run(options, rules, settings.get("techblog_legacy_url", ""))
     except UnusableExport as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
         return 2
     print(importer.summary(report, changes, unchanged, dry_run=args.dry_run))
     return importer.exit_status(report)
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m techblog", description=__doc__.splitlines()[0])
+    top = Parser(prog="python -m techblog", description=__doc__.splitlines()[0])
     top.add_argument("--root", type=Path, default=Path("."), help="the site's root, where conf.py is (default: .)")
     commands = top.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check posts' front matter without building (exit 1 on any problem)")
-    check.add_argument("paths", nargs="*", type=Path, help="posts to check (default: every post)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="path",
+                       help="Markdown files of the site to check (default: every post)")
     check.set_defaults(run=cmd_check)
 
-    new = commands.add_parser("new", help="write posts/YYYY/slug.md with valid front matter, as a draft")
+    new = commands.add_parser("new", help="write posts/YYYY/slug.md with valid front matter, as a draft (exit 1: "
+                              "the post was refused)")
     new.add_argument("title")
     new.add_argument("--author", help="author key(s), comma-separated (default: $TECHBLOG_AUTHOR)")
     new.add_argument("--category", help="category key(s), comma-separated")
@@ -146,7 +160,8 @@ def parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import-blogger", help="import a Blogger export into legacy/ (exit 1: something "
                               "was not imported, 2: unusable input)")
     imp.add_argument("export", type=Path, help="blog-MM-DD-YYYY.xml, a Takeout feed.atom, or the Takeout .zip")
-    imp.add_argument("--out", type=Path, default=Path("legacy"), help="where the posts go (default: legacy)")
+    imp.add_argument("--out", default="legacy",
+                     help="where the posts go, a folder inside the site (default: legacy)")
     imp.add_argument("--timezone", help="the old blog's time zone (default: its BLOG_TIME_ZONE setting, else the "
                      "site's)")
     imp.add_argument("--images", choices=["keep", "download"], default="keep",
@@ -184,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
     restore.set_defaults(run=comment_backup.run_restore)
 
     serve = commands.add_parser("serve", help="live preview of the site (drafts shown) with a local comment "
-                                "server; Ctrl-C stops both")
+                                "server; Ctrl-C stops both (exit 2: unusable arguments)")
     preview.add_arguments(serve)
     serve.set_defaults(run=preview.run)
     return top
@@ -192,4 +207,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except UsageError as err:
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
+        return 2

@@ -47,6 +47,8 @@ from configparser import Error as ConfigParserError
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from techblog.tools.arguments import one_line
+
 REPO = Path(__file__).resolve().parents[2]  # techblog/tools/ -> the repository
 CONFIG = REPO / "comments" / "isso.cfg"
 # The comment server's own environment (Makefile: comments-env); TECHBLOG_COMMENTS_PYTHON names another.
@@ -101,12 +103,17 @@ def load(
     from isso import config as isso_config
 
     environ = os.environ if environ is None else environ
-    if not config.is_file():
-        raise BadServerSettings(f"{config}: no such file; expected Isso's configuration (comments/isso.cfg)")
+    expected = "Isso's configuration file (comments/isso.cfg)"
     try:
+        if not config.is_file():  # nor a pipe, whose reading would never end
+            problem = "a folder" if config.is_dir() else "not a regular file" if config.exists() else "no such file"
+            raise BadServerSettings(f"--config {config}: {problem}; expected {expected}")
         conf = isso_config.load(isso_config.default_file(), str(config))
     except ConfigParserError as err:
-        raise BadServerSettings(f"{config}: {err}") from None
+        raise BadServerSettings(f"--config {config}: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else f"not UTF-8: {err.reason}"
+        raise BadServerSettings(f"--config {config}: cannot be read ({reason}); expected {expected}") from None
 
     if local:
         conf.set("moderation", "enabled", "false")
@@ -133,18 +140,28 @@ def load(
         raise BadServerSettings(f"{config}: [general] host is empty; expected the site's origin, "
                                 "e.g. https://techblog.web.cern.ch")
     address = conf.get("server", "listen")
+    where = "--listen" if listen else "[server] listen"
     if not address.startswith("http://"):
-        raise BadServerSettings(f"[server] listen: {address!r} is not supported here; expected http://host:port")
-    http_origin(address, "[server] listen")
-    if urlsplit(address).port is None:
-        raise BadServerSettings(f"[server] listen: {address!r} has no port; expected http://host:port")
+        raise BadServerSettings(f"{where}: {address!r} is not supported here; expected http://host:port")
+    http_origin(address, where)
+    if not urlsplit(address).port:  # none, or 0: a free port chosen at random, which no page would know
+        raise BadServerSettings(f"{where}: {address!r} has no port; expected http://host:port with a port "
+                                "from 1 to 65535")
 
     trusted_networks(conf)  # refuses an entry that is not an address or a network
 
     path = Path(conf.get("general", "dbpath"))
     if not path.is_absolute():
         path = REPO / path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    where, expected = f"{'--db' if db else '[general] dbpath'} {path}", "an SQLite file in a folder this user can write"
+    try:
+        if path.is_dir():
+            raise BadServerSettings(f"{where}: a folder; expected {expected}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BadServerSettings(f"{where}: cannot make its folder ({err.strerror}); expected {expected}") from None
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise BadServerSettings(f"{where}: its folder is not writable; expected {expected}")
     conf.set("general", "dbpath", str(path))
 
     public = ISSO_PUBLIC_SALTS | {isso_config.load(isso_config.default_file()).get("hash", "salt")}
@@ -388,7 +405,7 @@ def run(args: argparse.Namespace) -> int:
             os.execve(python, command, {**os.environ, "PYTHONPATH": path})
         conf = load(args.config, local=args.local, db=args.db, listen=args.listen, origins=args.origin)
     except BadServerSettings as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
         return 2
     if args.print_settings:
         print(settings_text(conf), end="")

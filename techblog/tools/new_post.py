@@ -3,19 +3,28 @@
 The post is written to ``posts/YYYY/slug.md`` as a draft (``draft: true``,
 as Hugo does), so a half-written post committed by mistake is not
 published. It is checked with the build's own rules before it is written;
-an existing file is never overwritten.
+an existing file is never overwritten. An unusable argument (a title with
+nothing to make a file name from, a malformed date, a missing author or
+category) is a :class:`UsageError`; a post the rules refuse is
+:class:`Refused`. Either way nothing is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import posixpath
+import re
 import tempfile
 from pathlib import Path
 
 from techblog.posts import dates
+from techblog.tools.arguments import UsageError
 from techblog.posts.contract import SiteRules, check_site, cross_check, label_of, post_files, read_post, slugify
 
 POSTS_DIR = "posts"
+# A line break in a value would add a line, so a field, to the front matter.
+CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 TEMPLATE = """\
 ---
@@ -35,33 +44,41 @@ ready; `make serve` shows drafts, the published site does not.
 
 
 class Refused(Exception):
-    """The post was not written; the message says why and what to do."""
+    """The post was not written: the rules refuse it (a duplicate, an unknown author or tag);
+    the message says why and what to do."""
 
 
-def _required(value: str | None, option: str, choices: dict[str, str]) -> str:
-    if not value:
-        raise Refused(f"{option} is required; expected one of: {', '.join(choices)}")
+def _one_line(value: str | None, option: str) -> str | None:
+    if value and CONTROL.search(value):
+        raise UsageError(option, value, "a line break or another control character", "one line of text")
     return value
+
+
+def _required(value: str | None, option: str, choices: dict[str, str], default: str = "") -> str:
+    if not value:
+        raise UsageError(option, None, "missing", f"one or more of {', '.join(choices)}, comma-separated{default}")
+    return _one_line(value, option)
 
 
 def render(rules: SiteRules, title: str, author: str | None, category: str | None,
            tags: str | None, date: str | None) -> tuple[str, str]:
     """The post's path (relative to the site) and text."""
-    title = " ".join(title.split())
+    given, title = title, " ".join(title.split())
     if not title:
-        raise Refused("the title is empty")
+        raise UsageError("title", given, "empty", "the post's title, e.g. 'From Collectd to Grafana'")
     slug = slugify(title)
     if not slug:
-        raise Refused(f"the title {title!r} has no letter or digit to make a file name from")
+        raise UsageError("title", given, "no letter or digit to make a file name from",
+                         "a title with a letter or a digit")
     try:
         when = dates.parse_date(date, rules.tz) if date else rules.now
     except dates.DateError as err:
-        raise Refused(f"--date {date!r} is not a valid date ({err}); expected {dates.EXPECTED}") from None
+        raise UsageError("--date", date, f"not a valid date ({err})", dates.EXPECTED) from None
     text = TEMPLATE.format(
         date=date or when.date().isoformat(),
-        author=_required(author, "--author", rules.authors),
+        author=_required(author, "--author", rules.authors, " (or set $TECHBLOG_AUTHOR)"),
         category=_required(category, "--category", rules.categories),
-        tags=f"tags: {tags}\n" if tags else "",
+        tags=f"tags: {tags}\n" if _one_line(tags, "--tags") else "",
         title=title,
     )
     return f"{POSTS_DIR}/{when.year:04d}/{slug}.md", text
@@ -78,10 +95,26 @@ def create(rules: SiteRules, **options: str | None) -> Path:
     if clash:
         other = clash[0].relative_to(rules.srcdir).as_posix()
         raise Refused(f"{other} already uses the file name {label!r}; expected a different title")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Checked in place (relative image paths resolve), then written for real.
-    with tempfile.NamedTemporaryFile("w", suffix=".md", dir=target.parent, encoding="utf-8", delete=False) as tmp:
-        tmp.write(text)
+    made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
+    try:
+        return _write_checked(rules, rel, target, text)
+    except BaseException:
+        for folder in made:  # deepest first: a refused post leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _write_checked(rules: SiteRules, rel: str, target: Path, text: str) -> Path:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Checked in place (relative image paths resolve), then written for real.
+        with tempfile.NamedTemporaryFile("w", suffix=".md", dir=target.parent, encoding="utf-8",
+                                         delete=False) as tmp:
+            tmp.write(text)
+    except OSError as err:
+        raise UsageError("--root", rules.srcdir, f"cannot write {posixpath.dirname(rel)} ({err.strerror})",
+                         "a site whose posts folder this user can write") from None
     try:
         meta, problems = read_post(Path(tmp.name), rules)
     finally:

@@ -6,6 +6,10 @@ moderation, a preview database), with the site pointed at that Isso, so an
 author can read and write comments on the page being written. Ctrl-C or
 SIGTERM stops both; if either one stops on its own, the other is stopped
 too.
+
+The arguments are checked before either starts: the ports, the host, and
+the build folder, which sphinx-autobuild fills, so it must be a folder of
+its own inside the site that the site does not read (``_build/preview``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from techblog.posts.contract import excluded
 from techblog.tools import comment_server
+from techblog.tools.arguments import UsageError, folder_inside, host, kind, port, site_root
+from techblog.tools.cli import load_rules
 
 # Never rebuild because of these: build output, the venv, tests, and the
 # comment database, which changes on every comment.
@@ -48,8 +55,25 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def build_folder(given: str, root: Path) -> Path:
+    """``--builddir``: a new folder, or one an earlier build filled, that the site does not read."""
+    expected = "a folder of its own inside the site, excluded from its sources, e.g. _build/preview"
+    path = folder_inside("--builddir", given, root, expected)
+    if not excluded(path, load_rules(root)):
+        raise UsageError("--builddir", given, "a folder the site reads (not in exclude_patterns)", expected)
+    earlier = any(kind("--builddir", given, path / name, expected) for name in (".buildinfo", ".doctrees"))
+    if path.is_dir() and any(path.iterdir()) and not earlier:
+        raise UsageError("--builddir", given, "holds files that are not a build", expected)
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
-    root = args.root.resolve()
+    root = site_root(args.root)
+    site_port, comments_port = port("--port", args.port), port("--comments-port", args.comments_port)
+    if comments_port == site_port:
+        raise UsageError("--comments-port", comments_port, "the same port as --port", "another port than the site's")
+    address = host("--host", args.host)
+    builddir = build_folder(args.builddir, root)
     processes: list[subprocess.Popen] = []
 
     def terminate(signum, frame):
@@ -58,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, terminate)
     try:
         try:
-            started = commands(root, args.host, args.port, args.comments_port, args.builddir)
+            started = commands(root, address, site_port, comments_port, str(builddir))
         except comment_server.BadServerSettings as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
@@ -67,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
                                                                          os.environ.get("PYTHONPATH")]))}
         for command in started:
             processes.append(subprocess.Popen(command, cwd=root, env=env))
-        print(f"Preview: http://{args.host}:{args.port}/ (comments: http://{args.host}:{args.comments_port}/); "
+        print(f"Preview: http://{address}:{site_port}/ (comments: http://{address}:{comments_port}/); "
               "Ctrl-C stops both", file=sys.stderr, flush=True)
         while all(process.poll() is None for process in processes):
             try:
@@ -87,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="the site (default: 8000)")
-    parser.add_argument("--comments-port", type=int, default=8001, help="the local Isso (default: 8001)")
-    parser.add_argument("--builddir", default="_build/preview")
+    parser.add_argument("--port", default="8000", help="the site (default: 8000)")
+    parser.add_argument("--comments-port", default="8001", help="the local Isso (default: 8001)")
+    parser.add_argument("--builddir", default="_build/preview",
+                        help="where the preview is built, inside the site and excluded from its sources "
+                        "(default: _build/preview)")

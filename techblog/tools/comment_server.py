@@ -47,6 +47,7 @@ from configparser import Error as ConfigParserError
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from techblog.tools import arguments
 from techblog.tools.arguments import one_line
 
 REPO = Path(__file__).resolve().parents[2]  # techblog/tools/ -> the repository
@@ -421,8 +422,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m techblog.tools.comment_server",
-                                     description="The blog's Isso comment server (comments/isso.cfg).")
+    parser = arguments.Parser(prog="python -m techblog.tools.comment_server",
+                              description="The blog's Isso comment server (comments/isso.cfg).")
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

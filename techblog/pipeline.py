@@ -34,7 +34,7 @@ from techblog.incremental import (build_cache, interrupts, parallel_read, rewrit
 from techblog.legacy import archived_comments, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, pagination,
                             post_header, sidebars)
-from techblog.site import inline_scripts, link_previews, notfound, search, sitemap
+from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
 EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap"]
@@ -100,6 +100,7 @@ HOOKS = [
     ("build-finished", sitemap.write_robots_txt, None, ""),
     ("build-finished", rewrites.save_digests, 800, "after the sitemap asked which pages were skipped (400)"),
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
+    ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),
     ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
 ]
 

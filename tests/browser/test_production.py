@@ -147,6 +147,13 @@ def test_no_page_breaks_the_content_security_policy(production, new_page):
         page.goto(f"{production.origin}{SITE}{path}")
         comments_ready(page)
         watched.note(name)
+    # Writing a comment: its author sees it at once (pending), drawn with an identicon.
+    page.goto(f"{production.origin}{SITE}/{POST}")
+    text = f"Which Grafana version? ({uuid.uuid4().hex[:8]})"
+    write_comment(page, text)
+    page.wait_for_selector(f"#isso-root .isso-comment .isso-text >> text={text}")
+    page.wait_for_selector("#isso-root .isso-comment .isso-avatar svg rect")
+    watched.note("writing a comment")
     # A legacy post's video: its player, put in on a click, is allowed to load.
     page.goto(f"{production.origin}{SITE}/legacy/2014/12/paris-summit-report.html")
     page.route("https://**/*", lambda route: route.fulfill(status=204))  # the network here reaches no host

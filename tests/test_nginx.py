@@ -10,9 +10,7 @@ import gzip
 import http.client
 import json
 import re
-import shutil
 import subprocess
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html

@@ -15,8 +15,6 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from techblog.tools import prod_preview
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -73,6 +71,8 @@ class Isso:
 
     def __init__(self, port: int, origin: str, db: Path, *, moderated: bool = False,
                  env: dict | None = None) -> None:
+        from techblog.tools import prod_preview  # here: bench/page_weight.py imports this module without it
+
         self.url = f"http://127.0.0.1:{port}"
         settings = prod_preview.comment_settings(db.parent, origin) if moderated else None
         self.command = prod_preview.comment_server_command(db, self.url, origin, settings)
@@ -101,6 +101,8 @@ class Nginx:
     serving the built site ``html`` on ``port``, Isso expected on ``comments_port``."""
 
     def __init__(self, run: Path, html: Path, port: int, comments_port: int) -> None:
+        from techblog.tools import prod_preview
+
         self.origin = f"http://127.0.0.1:{port}"
         self.conf = prod_preview.write_nginx_conf(run, html=html, port=port, comments_port=comments_port)
         self.command = prod_preview.nginx_command(self.conf)

@@ -7,11 +7,12 @@ Content-Security-Policy."""
 from __future__ import annotations
 
 import csv
+import re
 import uuid
-from pathlib import Path
 
 import lxml.html
 import pytest
+from playwright.sync_api import expect
 
 from conftest import REPO
 
@@ -64,8 +65,8 @@ def comments_ready(page) -> None:
         page.wait_for_selector("#isso-thread .isso-postbox textarea")
         page.wait_for_selector("#isso-thread .isso-thread-heading:not(:empty)")
     elif page.locator("a.comment-count").count():
-        page.wait_for_function("[...document.querySelectorAll('a.comment-count')]"
-                               ".every(a => a.textContent !== 'Comments')")
+        # (Not wait_for_function: Playwright polls it with eval, which the policy forbids.)
+        expect(page.locator("a.comment-count").filter(has_text=re.compile(r"^Comments$"))).to_have_count(0)
     page.wait_for_load_state("networkidle")
 
 

@@ -24,7 +24,6 @@ Each module says what its handlers do; this one only says when.
 
 from __future__ import annotations
 
-import sphinx_reredirects
 from sphinx.application import Sphinx
 
 from techblog import config, listeners, state
@@ -86,8 +85,8 @@ HOOKS = [
     ("html-page-context", search.add_search_script, None, ""),
     ("html-page-context", sidebars.add_sidebar_context, None, ""),
     ("html-page-context", stale_output.record_page, None, ""),
-    ("html-page-context", link_previews.preview_without_doctree, 550, "after sphinxext-opengraph (500)"),
     ("html-page-context", inline_scripts.move_theme_options, 510, "after the theme adds its inline scripts (500)"),
+    ("html-page-context", link_previews.preview_without_doctree, 550, "after sphinxext-opengraph (500)"),
     ("html-page-context", navigation.add_navigation, 600, "replaces the theme's prev/next, set at 500"),
     ("html-page-context", notfound.absolute_content_root, 650, "after sphinx-notfound-page's handler (500)"),
     ("html-page-context", pagination.add_head_links, 700, "after listings and collections put their page in"),
@@ -156,7 +155,7 @@ def register(app: Sphinx) -> None:
     taken = listeners.take_out(app, "html-collect-pages", notfound.html_collect_pages)
     if taken is not None:  # sphinx-notfound-page draws the 404 page in every build
         app.connect("html-collect-pages", notfound.notfound_page_when_changed, priority=taken)
-    taken = listeners.take_out(app, "html-collect-pages", sphinx_reredirects.init)
+    taken = listeners.take_out(app, "html-collect-pages", redirects.init)
     if taken is not None:  # its pages load a script rather than run one inline (CSP)
         app.connect("html-collect-pages", redirects.write_redirect_pages, priority=taken)
     taken = listeners.take_out(app, "builder-inited", sitemap.record_builder_type)

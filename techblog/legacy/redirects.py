@@ -24,14 +24,13 @@ import csv
 import os
 from collections.abc import Iterable
 from pathlib import Path
-
 from string import Template
 
-import sphinx_reredirects
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx_reredirects import Reredirects, init  # the second is taken over (pipeline.py)
 
 from techblog.legacy.links import path_problem, redirect_page
 
@@ -123,7 +122,7 @@ def add_redirects(app: Sphinx, config: Config) -> None:
     config.redirects = {**imported, **own}
 
 
-class _RedirectPages(sphinx_reredirects.Reredirects):
+class _RedirectPages(Reredirects):
     """sphinx-reredirects 1.1.0 with ``${static}`` in the template too (its
     own only gets ``${to_uri}``): the relative way to ``_static/``, from the
     page's depth in the output, as its ``to_uri`` is relative."""

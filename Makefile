@@ -14,7 +14,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ html: $(VENV)/.site-installed
 serve: $(VENV)/.site-installed comments-env
 	$(BIN)/python -m techblog serve --host $(HOST) --port $(PORT) --comments-port $(COMMENTS_PORT) \
 		--builddir $(BUILDDIR)/preview
+
+## prod-preview: the built site as in production: nginx with deploy/nginx/ on http://127.0.0.1:8080/techblog/, Isso with moderation [PORT=8080]
+prod-preview: PORT = 8080
+prod-preview: COMMENTS_PORT = 8081
+prod-preview: html comments-env
+	$(BIN)/python -m techblog.tools.prod_preview --port $(PORT) --comments-port $(COMMENTS_PORT) --html $(BUILDDIR)/html
 
 ## comments: the Isso comment server alone, with production settings (comments/isso.cfg)
 comments: comments-env

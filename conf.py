@@ -30,7 +30,8 @@ extensions = [
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["techblog.css"]
-exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export", "bench", "comments", "screenshots", "wheels"]
+exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export", "bench", "comments", "screenshots",
+                    "wheels", "deploy"]
 
 # -- MyST ---------------------------------------------------------------------
 

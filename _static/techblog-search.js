@@ -5,7 +5,20 @@
  * which it has just fetched. Sphinx has no option for more; this wraps that
  * function to put the post's date (from the page's post header) in front of
  * the snippet. Pages that are not posts keep their plain snippet.
+ *
+ * It also puts the cursor in the search field, as the theme's search page
+ * does with an inline script (which _templates/search.html leaves out: the
+ * site's Content-Security-Policy runs no inline script).
  */
+(function () {
+  "use strict";
+  var field = document.querySelector("form.bd-search input");
+  if (field) {
+    field.focus();
+    field.select();
+  }
+})();
+
 (function () {
   "use strict";
   if (typeof Search === "undefined" || typeof Search.makeSearchSummary !== "function") {

@@ -56,6 +56,7 @@ SETTINGS = [
     ("techblog_all_posts_page", "posts/index", "html", str, "the one page listing every post"),
     ("techblog_nearby_posts", 5, "html", int, "posts on either side of a post in its sidebar"),
     ("techblog_comments_server", "", "html", str, "where readers' browsers find Isso; empty: no comments"),
+    ("techblog_precompress", True, "", bool, "a .gz beside each text file of the output, for gzip_static"),
 ]
 
 

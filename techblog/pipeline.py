@@ -33,7 +33,7 @@ from techblog.incremental import (build_cache, interrupts, parallel_read, rewrit
 from techblog.legacy import archived_comments, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, pagination,
                             post_header, sidebars)
-from techblog.site import link_previews, notfound, search, sitemap
+from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
 EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap"]
@@ -85,6 +85,7 @@ HOOKS = [
     ("html-page-context", search.add_search_script, None, ""),
     ("html-page-context", sidebars.add_sidebar_context, None, ""),
     ("html-page-context", stale_output.record_page, None, ""),
+    ("html-page-context", inline_scripts.move_theme_options, 510, "after the theme adds its inline scripts (500)"),
     ("html-page-context", link_previews.preview_without_doctree, 550, "after sphinxext-opengraph (500)"),
     ("html-page-context", navigation.add_navigation, 600, "replaces the theme's prev/next, set at 500"),
     ("html-page-context", notfound.absolute_content_root, 650, "after sphinx-notfound-page's handler (500)"),
@@ -98,6 +99,7 @@ HOOKS = [
     ("build-finished", sitemap.write_robots_txt, None, ""),
     ("build-finished", rewrites.save_digests, 800, "after the sitemap asked which pages were skipped (400)"),
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
+    ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),
     ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
 ]
 
@@ -153,6 +155,9 @@ def register(app: Sphinx) -> None:
     taken = listeners.take_out(app, "html-collect-pages", notfound.html_collect_pages)
     if taken is not None:  # sphinx-notfound-page draws the 404 page in every build
         app.connect("html-collect-pages", notfound.notfound_page_when_changed, priority=taken)
+    taken = listeners.take_out(app, "html-collect-pages", redirects.init)
+    if taken is not None:  # its pages load a script rather than run one inline (CSP)
+        app.connect("html-collect-pages", redirects.write_redirect_pages, priority=taken)
     taken = listeners.take_out(app, "builder-inited", sitemap.record_builder_type)
     # sphinx-sitemap's queue is a multiprocessing manager: ours is local
     app.connect("builder-inited", sitemap.gather_pages_locally, priority=500 if taken is None else taken)

@@ -67,3 +67,47 @@ def hostile_site(tmp_path_factory) -> Build:
     build = sphinx_build(REPO / "tests" / "roots" / "test-hostile", out / "html", out / "doctrees")
     assert build.returncode == 0, build.output
     return build
+
+
+@dataclass
+class Production:
+    """The real site behind nginx with deploy/nginx/, and a moderated Isso."""
+    origin: str
+    site: Build
+    nginx: object
+    isso: object
+    admin_password: str
+
+
+ADMIN_PASSWORD = "moderator-secret-for-tests"
+
+
+@pytest.fixture(scope="session")
+def production(site, tmp_path_factory) -> Production:
+    """``make prod-preview`` for the session: the session's build of the real
+    site served by nginx with the production files (tests/browser/servers.py:
+    Nginx), Isso with the production settings and an admin password."""
+    from browser.servers import Isso, Nginx, free_port
+    from techblog.tools import prod_preview
+
+    try:
+        prod_preview.nginx()
+    except prod_preview.PreviewError as err:
+        pytest.skip(str(err))
+    assert site.returncode == 0, site.output
+    run = tmp_path_factory.mktemp("prod-preview")
+    port, comments_port = free_port(), free_port()
+    nginx = Nginx(run, site.outdir, port, comments_port)
+    checked = nginx.check()
+    assert checked.returncode == 0, checked.stderr
+    nginx.start()
+    isso = Isso(comments_port, nginx.origin, run / "comments.db", moderated=True,
+                env={"ISSO_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    try:
+        isso.start()
+    except BaseException:
+        nginx.stop()
+        raise
+    yield Production(nginx.origin, site, nginx, isso, ADMIN_PASSWORD)
+    nginx.stop()
+    isso.stop()

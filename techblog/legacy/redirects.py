@@ -11,6 +11,11 @@ not run a page's script, so those rows are for the nginx map and
 
 The CSV is data from an export: a row whose page would replace one of the
 site's, or whose paths leave the output, stops the build (file:line, field).
+
+The pages are sphinx-reredirects', drawn from ``_templates/redirect.html``
+with one value more than it gives, ``${static}``: the way from the page to
+``_static/``, for the script that keeps the anchor (:func:`write_redirect_pages`;
+an inline script would break the site's Content-Security-Policy).
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ import csv
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from string import Template
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx_reredirects import Reredirects, init  # the second is taken over (pipeline.py)
 
 from techblog.legacy.links import path_problem, redirect_page
 
@@ -113,3 +120,27 @@ def add_redirects(app: Sphinx, config: Config) -> None:
     # conf.py's own entries (without the suffix) win over the map's.
     imported = {page: target for page, target in pages.items() if page[: -len(".html")] not in own}
     config.redirects = {**imported, **own}
+
+
+class _RedirectPages(Reredirects):
+    """sphinx-reredirects 1.1.0 with ``${static}`` in the template too (its
+    own only gets ``${to_uri}``): the relative way to ``_static/``, from the
+    page's depth in the output, as its ``to_uri`` is relative."""
+
+    def _create_redirect_file(self, at_path: Path, to_uri: str) -> None:
+        if not self.template_file_option:
+            super()._create_redirect_file(at_path, to_uri)
+            return
+        depth = len(at_path.relative_to(self.app.outdir).parts) - 1
+        template = Path(self.app.srcdir, self.template_file_option).read_text(encoding="utf-8")
+        content = Template(template).substitute(to_uri=to_uri, static="../" * depth + "_static/")
+        at_path.parent.mkdir(parents=True, exist_ok=True)
+        at_path.write_text(content, encoding="utf-8")
+
+
+def write_redirect_pages(app: Sphinx) -> list:
+    """sphinx-reredirects' ``html-collect-pages`` handler (``init``), with our pages."""
+    if app.config.redirects:
+        pages = _RedirectPages(app)
+        pages.create_redirects(pages.grab_redirects())
+    return []

@@ -1,10 +1,12 @@
-"""Servers the browser tests start on 127.0.0.1 and stop: a static file
-server for a built site, and the blog's Isso comment server."""
+"""Servers the tests start on 127.0.0.1 and stop: a static file server for a
+built site, the blog's Isso comment server, and nginx with the production
+files (deploy/nginx/)."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import socket
 import subprocess
 import threading
@@ -13,7 +15,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from comment_env import environ, server_command
+from comment_env import comments_python, environ
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,17 +66,26 @@ def is_down(url: str) -> bool:
 
 
 class Isso:
-    """The comment server with ``--local`` settings and a throw-away database,
-    in its own environment (comment_env.py)."""
+    """The blog's Isso with a throw-away database: ``--local`` (no moderation),
+    or ``moderated`` with the production settings (prod_preview.comment_settings;
+    ``env`` gives ISSO_ADMIN_PASSWORD, say). The command line is
+    prod_preview.comment_server_command's, as for ``make prod-preview``."""
 
-    def __init__(self, port: int, origin: str, db: Path) -> None:
+    def __init__(self, port: int, origin: str, db: Path, *, moderated: bool = False,
+                 env: dict | None = None) -> None:
+        from techblog.tools import prod_preview  # here: bench/page_weight.py imports this module without it
+
+        comments_python()  # the server's own environment, made on first use
+
         self.url = f"http://127.0.0.1:{port}"
-        self.command = server_command("--local", "--db", str(db), "--listen", self.url, "--origin", origin)
+        settings = prod_preview.comment_settings(db.parent, origin) if moderated else None
+        self.command = prod_preview.comment_server_command(db, self.url, origin, settings)
+        self.env = environ(env)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Isso":
         self.process = subprocess.Popen(self.command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, env=environ())
+                                        text=True, env=self.env)
         try:
             wait_until_up(self.url + "/config")
         except OSError:
@@ -87,3 +98,38 @@ class Isso:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.output = self.process.stdout.read() if self.process else ""
+
+
+class Nginx:
+    """nginx with deploy/nginx/ as ``make prod-preview`` runs it (prod_preview),
+    serving the built site ``html`` on ``port``, Isso expected on ``comments_port``."""
+
+    def __init__(self, run: Path, html: Path, port: int, comments_port: int) -> None:
+        from techblog.tools import prod_preview
+
+        self.origin = f"http://127.0.0.1:{port}"
+        self.conf = prod_preview.write_nginx_conf(run, html=html, port=port, comments_port=comments_port)
+        self.command = prod_preview.nginx_command(self.conf)
+        self.process: subprocess.Popen | None = None
+
+    def check(self) -> subprocess.CompletedProcess:
+        """``nginx -t`` on the configuration."""
+        return subprocess.run(self.command + ["-t"], capture_output=True, text=True)
+
+    def start(self) -> "Nginx":
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_up(self.origin + "/techblog/index.html")
+        except OSError:
+            self.stop()
+            raise RuntimeError(f"nginx did not start: {self.errors()}") from None
+        return self
+
+    def errors(self) -> str:
+        log = self.conf.parent / "error.log"
+        return log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -14,7 +14,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-production test test-fast clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,10 @@ bench-import: $(VENV)/.site-installed
 ## bench-build: time clean, no-op and incremental builds of generated 100- and 1,000-post sites, and Pelican [ARGS="--sizes 10000 --jobs auto"]
 bench-build: $(VENV)/.site-installed
 	$(BIN)/python bench/build_speed.py $(ARGS)
+
+## bench-production: 60 s of readers and comment posts through nginx and Isso (deploy/), Isso killed and restarted, a backup restored [ARGS="--seconds 60 --readers 16"]
+bench-production: $(VENV)/.test-installed comments-env
+	$(BIN)/python bench/production_load.py $(ARGS)
 
 ## bench-check: time `python -m techblog check` on the real site and a generated 1,000-post one [ARGS="--sizes 100 1000 --repeat 5"]
 bench-check: $(VENV)/.site-installed

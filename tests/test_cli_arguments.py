@@ -276,6 +276,7 @@ def stub_servers(monkeypatch) -> None:
     monkeypatch.setattr(preview.subprocess, "Popen", start)
     monkeypatch.setattr(preview.signal, "signal", lambda *args: None)  # the test's own handlers stay
     monkeypatch.setattr(comment_server, "serve", start)
+    monkeypatch.setattr(comment_server, "hand_over", start)  # the site's environment hands over to the server's
 
 
 def run_in_process(args: list[str]) -> int:

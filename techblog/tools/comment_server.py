@@ -43,6 +43,7 @@ import os
 import secrets
 import sys
 import tempfile
+from configparser import ConfigParser
 from configparser import Error as ConfigParserError
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,6 +92,59 @@ def http_origin(value: str, what: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def check_config(config: Path) -> None:
+    """``config`` is a settings file that can be read, or BadServerSettings naming it."""
+    expected = "Isso's configuration file (comments/isso.cfg)"
+    try:
+        if not config.is_file():  # nor a pipe, whose reading would never end
+            problem = "a folder" if config.is_dir() else "not a regular file" if config.exists() else "no such file"
+            raise BadServerSettings(f"--config {config}: {problem}; expected {expected}")
+        ConfigParser(interpolation=None).read_string(config.read_text(encoding="utf-8"), str(config))
+    except ConfigParserError as err:
+        raise BadServerSettings(f"--config {config}: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else f"not UTF-8: {err.reason}"
+        raise BadServerSettings(f"--config {config}: cannot be read ({reason}); expected {expected}") from None
+
+
+def check_listen(address: str, where: str) -> None:
+    if not address.startswith("http://"):
+        raise BadServerSettings(f"{where}: {address!r} is not supported here; expected http://host:port")
+    http_origin(address, where)
+    if not urlsplit(address).port:  # none, or 0: a free port chosen at random, which no page would know
+        raise BadServerSettings(f"{where}: {address!r} has no port; expected http://host:port with a port "
+                                "from 1 to 65535")
+
+
+def database(given: str, what: str) -> Path:
+    """The database's path (relative: to the repository), its folder made and writable."""
+    path = Path(given)
+    if not path.is_absolute():
+        path = REPO / path
+    where, expected = f"{what} {path}", "an SQLite file in a folder this user can write"
+    try:
+        if path.is_dir():
+            raise BadServerSettings(f"{where}: a folder; expected {expected}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BadServerSettings(f"{where}: cannot make its folder ({err.strerror}); expected {expected}") from None
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise BadServerSettings(f"{where}: its folder is not writable; expected {expected}")
+    return path
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """The command line's values, checked without Isso, so the site's environment,
+    which has none, refuses them itself before handing over (:func:`run`)."""
+    check_config(args.config)
+    if args.listen:
+        check_listen(args.listen, "--listen")
+    for origin in args.origin or []:
+        http_origin(origin, "--origin")
+    if args.db:
+        database(args.db, "--db")
+
+
 def load(
     config: Path = CONFIG,
     *,
@@ -104,17 +158,8 @@ def load(
     from isso import config as isso_config
 
     environ = os.environ if environ is None else environ
-    expected = "Isso's configuration file (comments/isso.cfg)"
-    try:
-        if not config.is_file():  # nor a pipe, whose reading would never end
-            problem = "a folder" if config.is_dir() else "not a regular file" if config.exists() else "no such file"
-            raise BadServerSettings(f"--config {config}: {problem}; expected {expected}")
-        conf = isso_config.load(isso_config.default_file(), str(config))
-    except ConfigParserError as err:
-        raise BadServerSettings(f"--config {config}: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) else f"not UTF-8: {err.reason}"
-        raise BadServerSettings(f"--config {config}: cannot be read ({reason}); expected {expected}") from None
+    check_config(config)
+    conf = isso_config.load(isso_config.default_file(), str(config))
 
     if local:
         conf.set("moderation", "enabled", "false")
@@ -140,29 +185,11 @@ def load(
     if not any(conf.getiter("general", "host")):
         raise BadServerSettings(f"{config}: [general] host is empty; expected the site's origin, "
                                 "e.g. https://techblog.web.cern.ch")
-    address = conf.get("server", "listen")
-    where = "--listen" if listen else "[server] listen"
-    if not address.startswith("http://"):
-        raise BadServerSettings(f"{where}: {address!r} is not supported here; expected http://host:port")
-    http_origin(address, where)
-    if not urlsplit(address).port:  # none, or 0: a free port chosen at random, which no page would know
-        raise BadServerSettings(f"{where}: {address!r} has no port; expected http://host:port with a port "
-                                "from 1 to 65535")
+    check_listen(conf.get("server", "listen"), "--listen" if listen else "[server] listen")
 
     trusted_networks(conf)  # refuses an entry that is not an address or a network
 
-    path = Path(conf.get("general", "dbpath"))
-    if not path.is_absolute():
-        path = REPO / path
-    where, expected = f"{'--db' if db else '[general] dbpath'} {path}", "an SQLite file in a folder this user can write"
-    try:
-        if path.is_dir():
-            raise BadServerSettings(f"{where}: a folder; expected {expected}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise BadServerSettings(f"{where}: cannot make its folder ({err.strerror}); expected {expected}") from None
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise BadServerSettings(f"{where}: its folder is not writable; expected {expected}")
+    path = database(conf.get("general", "dbpath"), "--db" if db else "[general] dbpath")
     conf.set("general", "dbpath", str(path))
 
     public = ISSO_PUBLIC_SALTS | {isso_config.load(isso_config.default_file()).get("hash", "salt")}
@@ -396,14 +423,19 @@ def server_arguments(args: argparse.Namespace) -> list[str]:
     return argv
 
 
+def hand_over(args: argparse.Namespace) -> None:
+    """Become the server in its own environment, with the same arguments (never returns)."""
+    python = interpreter()
+    command = [str(python), "-m", "techblog.tools.comment_server", *server_arguments(args)]
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    os.execve(python, command, {**os.environ, "PYTHONPATH": path})
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        if not isso_installed():
-            # The site's environment: hand over to the server's, with the same arguments.
-            python = interpreter()
-            command = [str(python), "-m", "techblog.tools.comment_server", *server_arguments(args)]
-            path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-            os.execve(python, command, {**os.environ, "PYTHONPATH": path})
+        check_arguments(args)
+        if not isso_installed():  # the site's environment
+            hand_over(args)
         conf = load(args.config, local=args.local, db=args.db, listen=args.listen, origins=args.origin)
     except BadServerSettings as err:
         print(f"error: {one_line(str(err))}", file=sys.stderr)

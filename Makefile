@@ -126,9 +126,9 @@ screenshots: $(VENV)/.test-installed
 page-weight: $(VENV)/.test-installed
 	$(BIN)/python bench/page_weight.py
 
-## test: run the test suite (includes a full -W build of the site and browser tests in Chromium)
+## test: run the test suite (includes a full -W build of the site and browser tests in Chromium) [PYTEST_ARGS='-m "not browser"']
 test: $(VENV)/.test-installed $(AXE) comments-env
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the tests that take seconds, not minutes (no browser, nothing marked slow)
 test-fast: $(VENV)/.test-installed

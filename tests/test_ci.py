@@ -1,7 +1,7 @@
 """CI's own scripts: .ci/install-packages (apt-get as root, through sudo
-otherwise) and .ci/find-python (each leg's interpreter), run with stub commands
-on a PATH of their own: nothing is installed and no Python is looked for on
-this machine."""
+otherwise), .ci/find-python (each leg's interpreter) and .ci/run (the legs),
+run with stub commands on a PATH of their own: nothing is installed, no Python
+is looked for on this machine and no test suite is run."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 BASH = shutil.which("bash")
 EVERY_PACKAGE = ["make", "python3", "python3-venv", "chromium", "npm", "gcc", "nginx", "openssl"]
+# The commands that tell .ci/install-packages those packages are there.
+COMMANDS = ("make", "python3", "chromium", "npm", "gcc", "nginx", "openssl")
 
 
 def stub(bindir: Path, name: str, body: str) -> None:
@@ -86,7 +88,7 @@ def test_as_a_user_without_sudo_it_stops_with_one_clear_line(tmp_path):
 
 def test_a_machine_that_has_everything_needs_neither_root_nor_sudo(tmp_path):
     bindir, log = machine(tmp_path, uid=1000, sudo=False)
-    for command in ("make", "python3", "chromium", "npm", "gcc", "nginx", "openssl"):
+    for command in COMMANDS:
         stub(bindir, command, "exit 0")
     proc = install_packages(bindir)
     assert proc.returncode == 0, proc.stderr
@@ -150,3 +152,51 @@ def test_find_python_fails_with_one_line_when_there_is_none(tmp_path, wrong):
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "install" in lines[0] and "3.13" in lines[0], proc.stderr
+
+
+# -- .ci/run ----------------------------------------------------------------
+
+
+def ci_machine(tmp_path: Path, pythons: tuple[str, ...]) -> tuple[Path, Path]:
+    """Root, every Debian package there, ``make`` a stub that logs its
+    arguments, and a pythonX.Y for each of ``pythons``."""
+    bindir, log = machine(tmp_path, uid=0, sudo=False)
+    for tool in ("dirname", "bash"):
+        os.symlink(shutil.which(tool), bindir / tool)
+    for command in COMMANDS:
+        stub(bindir, command, "exit 0")
+    stub(bindir, "make", f'printf "make" >> {log}; printf " [%s]" "$@" >> {log}; echo >> {log}')
+    for version in pythons:
+        fake_python(bindir / f"python{version}", version)
+    return bindir, log
+
+
+def ci_run(bindir: Path, *legs: str) -> subprocess.CompletedProcess:
+    return subprocess.run([BASH, str(REPO / ".ci" / "run"), *legs], capture_output=True, text=True, timeout=60,
+                          env={"PATH": str(bindir), "HOME": str(bindir.parent),
+                               "PYENV_ROOT": str(bindir.parent / "no-pyenv")})
+
+
+def test_ci_runs_everything_on_311_then_313_without_the_browser_tests(tmp_path):
+    bindir, log = ci_machine(tmp_path, ("3.11", "3.13"))
+    proc = ci_run(bindir)
+    assert proc.returncode == 0, proc.stderr
+    assert calls(log) == [
+        f"make [test] [PYTHON={bindir}/python3.11] [PYTEST_ARGS=]",
+        f'make [test] [PYTHON={bindir}/python3.13] [PYTEST_ARGS=-m "not browser"]',
+    ]
+
+
+def test_ci_runs_one_leg_whole_when_asked(tmp_path):
+    bindir, log = ci_machine(tmp_path, ("3.13",))
+    proc = ci_run(bindir, "3.13")
+    assert proc.returncode == 0, proc.stderr
+    assert calls(log) == [f"make [test] [PYTHON={bindir}/python3.13] [PYTEST_ARGS=]"]
+
+
+def test_ci_without_python_313_fails_before_testing_anything(tmp_path):
+    bindir, log = ci_machine(tmp_path, ("3.11",))
+    proc = ci_run(bindir)
+    assert proc.returncode != 0
+    assert calls(log) == []
+    assert "no Python 3.13" in proc.stderr and "install" in proc.stderr

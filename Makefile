@@ -1,8 +1,13 @@
 # One obvious way to run everything. `make html` and `make test` set up the
 # local virtual environment (.venv) themselves on first use.
 
+# Two supported stacks: Python 3.11 with Sphinx 9.0.4 (pins: constraints.txt) and
+# Python 3.13 with Sphinx 9.2.0 (pins: constraints-3.13.txt). The interpreter picks
+# the pins and the environment: `make test PYTHON=python3.13` uses .venv-3.13.
 PYTHON ?= python3
-VENV := .venv
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+CONSTRAINTS := $(if $(filter 3.11 3.12,$(PYTHON_VERSION)),constraints.txt,constraints-3.13.txt)
+VENV := $(if $(filter 3.11,$(PYTHON_VERSION)),.venv,.venv-$(PYTHON_VERSION))
 BIN := $(VENV)/bin
 SPHINXOPTS ?= -W --keep-going
 BUILDDIR := _build
@@ -16,13 +21,19 @@ COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
 .PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-production test test-fast clean distclean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# The environment, and which Python made it: an environment another Python made
+# (a VENV= given with another PYTHON=) is made anew, never reused.
+$(VENV)/.python-$(PYTHON_VERSION):
+	@test -n "$(PYTHON_VERSION)" || { $(PYTHON) --version; \
+		echo "make: '$(PYTHON)' does not run: install Python 3.11 or 3.13, or give PYTHON=/path/to/python3.x" >&2; exit 1; }
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
+		echo "$(VENV) was made by another Python than $(PYTHON) ($(PYTHON_VERSION)): making it anew"; rm -rf $(VENV); fi
+	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip; }
+	touch $@
 
-# Reinstall only when the pins change.
-$(VENV)/.site-installed: requirements.txt constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+# Reinstall only when the pins or the environment change.
+$(VENV)/.site-installed: requirements.txt $(CONSTRAINTS) $(VENV)/.python-$(PYTHON_VERSION)
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c $(CONSTRAINTS)
 	touch $@
 
 $(COMMENTS_BIN)/python:
@@ -36,8 +47,8 @@ $(COMMENTS_VENV)/.installed: comments/requirements.txt comments/constraints.txt 
 ## comments-env: the comment server's own environment, .venv-comments (needs gcc: Isso's misaka is compiled)
 comments-env: $(COMMENTS_VENV)/.installed
 
-$(VENV)/.test-installed: requirements-test.txt constraints.txt $(VENV)/.site-installed
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
+$(VENV)/.test-installed: requirements-test.txt $(CONSTRAINTS) $(VENV)/.site-installed
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c $(CONSTRAINTS)
 	touch $@
 
 ## html: build the site into _build/html, warnings are errors
@@ -115,9 +126,9 @@ screenshots: $(VENV)/.test-installed
 page-weight: $(VENV)/.test-installed
 	$(BIN)/python bench/page_weight.py
 
-## test: run the test suite (includes a full -W build of the site and browser tests in Chromium)
+## test: run the test suite (includes a full -W build of the site and browser tests in Chromium) [PYTEST_ARGS='-m "not browser"']
 test: $(VENV)/.test-installed $(AXE) comments-env
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the tests that take seconds, not minutes (no browser, nothing marked slow)
 test-fast: $(VENV)/.test-installed
@@ -127,4 +138,4 @@ clean:
 	rm -rf $(BUILDDIR)
 
 distclean: clean
-	rm -rf $(VENV) $(COMMENTS_VENV)
+	rm -rf .venv .venv-3.* $(VENV) $(COMMENTS_VENV)

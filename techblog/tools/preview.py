@@ -27,8 +27,9 @@ from techblog.tools.arguments import UsageError, folder_inside, host, kind, port
 from techblog.tools.cli import load_rules
 
 # Never rebuild because of these: build output, the venv, tests, and the
-# comment database, which changes on every comment.
-IGNORED = ("_build/*", ".venv/*", "tests/*", ".data/*", ".git/*")
+# comment database, which changes on every comment. .venv-* are the other
+# environments (.venv-3.13, .venv-comments).
+IGNORED = ("_build/*", ".venv/*", ".venv-*/*", "tests/*", ".data/*", ".git/*")
 
 
 def commands(root: Path, host: str, port: int, comments_port: int, builddir: str) -> list[list[str]]:

@@ -237,11 +237,12 @@ def test_any_label_or_url_gives_one_safe_row_a_line_in_every_redirect_file(label
         (unquote(old), new) for old, new in rows]
     netlify = maker._netlify(planned).splitlines()
     assert [line.split(" ") for line in netlify] == [[old, new, "301"] for old, new in rows]
-    # Every row is written or reported: posts, their month, two per label, the blog's feed.
+    # Every row is written or reported: posts, their month, three per label (its page, its full and
+    # summary feeds), the blog's four feed addresses.
     months = {p.old_path[:9] for p in planned if post_path(p.old_path)}
     tags = {label for label in labels if importer.slugify(label)}
     refused = maker.report["redirects_refused"]
-    assert len(rows) + len(refused) == len(planned) + len(months) + 2 * len(tags) + 1
+    assert len(rows) + len(refused) == len(planned) + len(months) + 3 * len(tags) + 4
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "redirects.csv").write_text(text, encoding="utf-8")
         static_redirects(Path(folder) / "redirects.csv", ["index", "posts", "legacy", "blog"])

@@ -114,6 +114,9 @@ FORMS = {
     "label": r"/search/label/[^/]+",
     "feed": r"/feeds/posts/default",
     "label feed": r"/feeds/posts/default/-/[^/]+",
+    "summary feed": r"/feeds/posts/summary",
+    "label summary feed": r"/feeds/posts/summary/-/[^/]+",
+    "feed at the top": r"/(atom|rss)\.xml",
 }
 
 

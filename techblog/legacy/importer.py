@@ -534,9 +534,13 @@ class Importer:
                 label = quote(tag, safe="")  # one segment: a "/" in a label is part of its name
                 candidates.append((f"/search/label/{label}", links.written(f"/{tags}/{slugify(tag)}.html"),
                                    None))
-                candidates.append((f"/feeds/posts/default/-/{label}",
-                                   links.written(f"/{tags}/{slugify(tag)}/atom.xml"), None))
-        candidates.append(("/feeds/posts/default", f"/{blog}/atom.xml", None))
+                # Blogger's full and summary feeds of a label: the label's feed here.
+                for kind in ("default", "summary"):
+                    candidates.append((f"/feeds/posts/{kind}/-/{label}",
+                                       links.written(f"/{tags}/{slugify(tag)}/atom.xml"), None))
+        # Every address Blogger answered with the blog's feed: the blog's feed here.
+        for feed in ("/feeds/posts/default", "/feeds/posts/summary", "/atom.xml", "/rss.xml"):
+            candidates.append((feed, f"/{blog}/atom.xml", None))
         rows: list[tuple[str, str]] = []
         refused: list[dict] = []
         claimed: dict[str, str] = {}

@@ -5,7 +5,7 @@ path on the Blogger blog, new path on this site). Every row a static host
 can serve as a page (posts ``/2016/05/x.html``, pages ``/p/x.html``, monthly
 archives ``/2016/05/``, labels ``/search/label/X``) is handed to
 sphinx-reredirects, whose pages keep the ``#c123`` anchor of a comment link.
-Feeds (``/feeds/posts/default``) need a real HTTP redirect: feed readers do
+Feeds (``/feeds/posts/default``, ``/feeds/posts/summary``, ``/atom.xml``...) need a real HTTP redirect: feed readers do
 not run a page's script, so those rows are for the nginx map and
 ``_redirects`` files the importer writes beside the CSV.
 
@@ -35,6 +35,8 @@ from sphinx_reredirects import Reredirects, init  # the second is taken over (pi
 from techblog.legacy.links import path_problem, redirect_page
 
 logger = logging.getLogger(__name__)
+# Blogger's feeds at the top of the blog, answered by HTTP redirects only, like /feeds/.
+ROOT_FEEDS = ("/atom.xml", "/rss.xml")
 SHAPES = "the old blog's addresses (/YYYY/MM/slug.html, /YYYY/MM/, /p/slug.html, /search/label/X)"
 
 
@@ -68,7 +70,7 @@ def static_redirects(csv_path: Path, site_names: Iterable[str] = ()) -> dict[str
                 for name, value in (("old_path", old), ("new_path", new)):
                     if problem := path_problem(value):
                         raise ConfigError(f"{csv_path}:{line}: {name} {value!r}: {problem}")
-                if old.startswith("/feeds/") or "%" in old:
+                if old.startswith("/feeds/") or old in ROOT_FEEDS or "%" in old:
                     # HTTP redirects only (see the module docstring); Sphinx would
                     # quote an encoded name again, so no static page can match it.
                     continue

@@ -5,9 +5,10 @@ path on the Blogger blog, new path on this site). Every row a static host
 can serve as a page (posts ``/2016/05/x.html``, pages ``/p/x.html``, monthly
 archives ``/2016/05/``, labels ``/search/label/X``) is handed to
 sphinx-reredirects, whose pages keep the ``#c123`` anchor of a comment link.
-Feeds (``/feeds/posts/default``, ``/feeds/posts/summary``, ``/atom.xml``...) need a real HTTP redirect: feed readers do
-not run a page's script, so those rows are for the nginx map and
-``_redirects`` files the importer writes beside the CSV.
+Feeds (``/feeds/posts/default``, ``/feeds/posts/summary``, ``/atom.xml``...)
+need a real HTTP redirect: feed readers do not run a page's script, so those
+rows are for the nginx map and ``_redirects`` files the importer writes
+beside the CSV.
 
 The CSV is data from an export: a row whose page would replace one of the
 site's, or whose paths leave the output, stops the build (file:line, field).

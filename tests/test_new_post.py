@@ -25,8 +25,9 @@ def rules(tmp_path):
 
 
 def test_new_writes_a_valid_draft_under_posts_year_slug(rules):
-    path = newpost.create(rules, title="Ceph à CERN: 10 PB, and counting", author="alice,chiara",
-                          category="operations", tags="ceph, storage", date=None)
+    path, adopted = newpost.create(rules, title="Ceph à CERN: 10 PB, and counting", author="alice,chiara",
+                                   category="operations", tags="ceph, storage", date=None)
+    assert adopted == []
     assert path == rules.srcdir / "posts/2026/ceph-a-cern-10-pb-and-counting.md"
     meta, problems = read_post(path, rules)
     assert problems == []
@@ -37,14 +38,14 @@ def test_new_writes_a_valid_draft_under_posts_year_slug(rules):
 
 
 def test_new_takes_the_year_from_the_date(rules):
-    path = newpost.create(rules, title="Back-dated", author="bruno", category="events", tags=None,
+    path, _ = newpost.create(rules, title="Back-dated", author="bruno", category="events", tags=None,
                           date="2025-12-31T23:00:00-05:00")
     assert path.relative_to(rules.srcdir).as_posix() == "posts/2025/back-dated.md"
     assert read_post(path, rules)[0].date.isoformat() == "2025-12-31T23:00:00-05:00"
 
 
 def test_new_never_overwrites_and_never_reuses_a_label(rules):
-    first = newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date=None)
+    first, _ = newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date=None)
     first.write_text(first.read_text() + "\nThe author's words.\n")
     with pytest.raises(newpost.Refused, match="already exists; it was not overwritten"):
         newpost.create(rules, title="Same title", author="alice", category="events", tags=None, date=None)
@@ -69,10 +70,17 @@ def test_new_refuses_what_the_contract_refuses_and_writes_nothing(rules, options
     assert not list(rules.srcdir.rglob("*"))  # not even an empty posts/YYYY folder
 
 
-def test_new_refuses_a_tag_spelled_differently_in_another_post(rules):
-    newpost.create(rules, title="First", author="alice", category="events", tags="OpenStack", date=None)
-    with pytest.raises(newpost.Refused, match="'openstack' and 'OpenStack' .* would share one page"):
-        newpost.create(rules, title="Second", author="alice", category="events", tags="openstack", date=None)
+def test_new_adopts_the_spelling_another_post_gives_a_tag_and_says_so(rules):
+    first, _ = newpost.create(rules, title="First", author="alice", category="events", tags="OpenStack, Upgrades",
+                              date=None)
+    second, adopted = newpost.create(rules, title="Second", author="alice", category="events",
+                                     tags="openstack,  ceph, upgrades", date=None)
+    assert read_post(second, rules)[0].tags == ("OpenStack", "ceph", "Upgrades")
+    assert [str(a) for a in adopted] == [
+        "tag 'openstack' written as 'OpenStack', as posts/2026/first.md spells it (one page per tag)",
+        "tag 'upgrades' written as 'Upgrades', as posts/2026/first.md spells it (one page per tag)"]
+    assert check_site(rules).problems == []
+    assert first.read_text().count("OpenStack, Upgrades") == 1  # the other post is left as it was
 
 
 def test_the_command_prints_the_path_and_exits_0_then_1(tmp_path):
@@ -84,3 +92,16 @@ def test_the_command_prints_the_path_and_exits_0_then_1(tmp_path):
     assert (tmp_path / first.stdout.strip()).is_file()
     again = subprocess.run(run, capture_output=True, text=True, cwd=REPO)
     assert again.returncode == 1 and "not overwritten" in again.stderr
+
+
+def test_the_command_says_which_spelling_it_adopted(tmp_path):
+    (tmp_path / "conf.py").write_text((REPO / "conf.py").read_text())
+    run = [sys.executable, "-m", "techblog", "--root", str(tmp_path), "new", "--author", "alice",
+           "--category", "events"]
+    assert subprocess.run([*run, "First", "--tags", "Upgrades"], capture_output=True, cwd=REPO).returncode == 0
+    second = subprocess.run([*run, "Second", "--tags", "upgrades"], capture_output=True, text=True, cwd=REPO)
+    assert second.returncode == 0, second.stderr
+    rel = second.stdout.strip()
+    assert rel.startswith("posts/") and rel.endswith("/second.md")
+    first = rel.replace("second.md", "first.md")
+    assert second.stderr.strip() == f"tag 'upgrades' written as 'Upgrades', as {first} spells it (one page per tag)"

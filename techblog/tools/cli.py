@@ -70,7 +70,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     rules = load_rules(site_root(args.root))
     try:
-        path = newpost.create(
+        path, adopted = newpost.create(
             rules,
             title=args.title,
             author=args.author or os.environ.get("TECHBLOG_AUTHOR"),
@@ -81,6 +81,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     except newpost.Refused as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    for tag in adopted:
+        print(tag, file=sys.stderr)
     print(path.relative_to(rules.srcdir).as_posix())
     return 0
 

@@ -3,7 +3,9 @@
 The post is written to ``posts/YYYY/slug.md`` as a draft (``draft: true``,
 as Hugo does), so a half-written post committed by mistake is not
 published. It is checked with the build's own rules before it is written;
-an existing file is never overwritten. An unusable argument (a title with
+an existing file is never overwritten. A tag that another post spells
+another way (``upgrades`` where the site has ``Upgrades``: one page for
+both) is written in the site's spelling, and the command says so. An unusable argument (a title with
 nothing to make a file name from, a malformed date, a missing author or
 category) is a :class:`UsageError`; a post the rules refuse is
 :class:`Refused`. Either way nothing is left behind.
@@ -20,7 +22,8 @@ from pathlib import Path
 
 from techblog.posts import dates
 from techblog.tools.arguments import UsageError
-from techblog.posts.contract import SiteRules, check_site, cross_check, label_of, post_files, read_post, slugify
+from techblog.posts.contract import (PostMeta, SiteRules, check_site, cross_check, label_of, post_files, read_post,
+                                     slugify)
 
 POSTS_DIR = "posts"
 # A line break in a value would add a line, so a field, to the front matter.
@@ -84,7 +87,40 @@ def render(rules: SiteRules, title: str, author: str | None, category: str | Non
     return f"{POSTS_DIR}/{when.year:04d}/{slug}.md", text
 
 
-def create(rules: SiteRules, **options: str | None) -> Path:
+@dataclasses.dataclass(frozen=True)
+class Adopted:
+    """A tag given in another spelling than the site's: the site's was written."""
+    given: str
+    written: str
+    post: str  # a post that spells it so
+
+    def __str__(self) -> str:
+        return f"tag {self.given!r} written as {self.written!r}, as {self.post} spells it (one page per tag)"
+
+
+def adopt_spellings(tags: str | None, others: list[PostMeta]) -> tuple[str | None, list[Adopted]]:
+    """``tags`` with each tag that another post spells differently (same page,
+    ``upgrades`` and ``Upgrades``) in that post's spelling."""
+    if not tags:
+        return tags, []
+    spellings: dict[str, tuple[str, str]] = {}  # tag slug -> (spelling, post), the first post in path order
+    for post in sorted(others, key=lambda meta: meta.path):
+        for tag in post.tags:
+            spellings.setdefault(slugify(tag), (tag, post.path))
+    written, adopted = [], []
+    for tag in (part.strip() for part in tags.split(",")):
+        site, where = spellings.get(slugify(tag), (tag, ""))
+        if tag and site != tag:
+            adopted.append(Adopted(tag, site, where))
+            tag = site
+        written.append(tag)
+    return ", ".join(written), adopted
+
+
+def create(rules: SiteRules, **options: str | None) -> tuple[Path, list[Adopted]]:
+    """Write the post; its path, and the tags whose spelling was taken from other posts."""
+    others = list(check_site(rules).posts.values())
+    options["tags"], adopted = adopt_spellings(_one_line(options.get("tags"), "--tags"), others)
     rel, text = render(rules, **options)
     target = rules.srcdir / rel
     if target.exists():
@@ -97,7 +133,7 @@ def create(rules: SiteRules, **options: str | None) -> Path:
         raise Refused(f"{other} already uses the file name {label!r}; expected a different title")
     made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
     try:
-        return _write_checked(rules, rel, target, text)
+        return _write_checked(rules, rel, target, text, others), adopted
     except BaseException:
         for folder in made:  # deepest first: a refused post leaves no empty folder behind
             with contextlib.suppress(OSError):
@@ -105,7 +141,7 @@ def create(rules: SiteRules, **options: str | None) -> Path:
         raise
 
 
-def _write_checked(rules: SiteRules, rel: str, target: Path, text: str) -> Path:
+def _write_checked(rules: SiteRules, rel: str, target: Path, text: str, others: list[PostMeta]) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Checked in place (relative image paths resolve), then written for real.
@@ -121,7 +157,6 @@ def _write_checked(rules: SiteRules, rel: str, target: Path, text: str) -> Path:
         Path(tmp.name).unlink()
     if meta:  # and against the other posts: a tag spelled another way elsewhere
         meta = dataclasses.replace(meta, path=rel)
-        others = list(check_site(rules).posts.values())
         problems = [p for p in cross_check([*others, meta], rules) if rel in (p.path, *p.related)]
     if problems:
         raise Refused("; ".join(p.message for p in problems))

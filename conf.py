@@ -25,6 +25,7 @@ extensions = [
     "myst_parser",
     "ablog",
     "techblog",  # our own: navigation, post header, legacy banner, adapters
+    "sphinx_copybutton",  # a copy button on code blocks
 ]
 
 templates_path = ["_templates"]

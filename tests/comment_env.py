@@ -11,12 +11,13 @@ from __future__ import annotations
 import configparser
 import functools
 import json
-import os
 import subprocess
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from techblog.tools import comment_server
 
 REPO = Path(__file__).resolve().parent.parent
 MODULE = "techblog.tools.comment_server"
@@ -35,7 +36,7 @@ def comments_python() -> Path:
 
 def environ(extra: dict | None = None) -> dict:
     """The environment a server runs in: it finds this package by PYTHONPATH."""
-    return {**os.environ, "PYTHONPATH": str(REPO), **(extra or {})}
+    return comment_server.environment(extra)
 
 
 def server_command(*args: str) -> list[str]:

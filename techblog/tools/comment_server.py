@@ -373,6 +373,13 @@ def interpreter(environ: dict | None = None) -> Path:
     return python
 
 
+def environment(extra: dict | None = None) -> dict:
+    """The process environment for the server in its own environment, which finds
+    this package by PYTHONPATH (it is not installed there)."""
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, **(extra or {}), "PYTHONPATH": path}
+
+
 def isso_installed() -> bool:
     return importlib.util.find_spec("isso") is not None
 
@@ -427,8 +434,7 @@ def hand_over(args: argparse.Namespace) -> None:
     """Become the server in its own environment, with the same arguments (never returns)."""
     python = interpreter()
     command = [str(python), "-m", "techblog.tools.comment_server", *server_arguments(args)]
-    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    os.execve(python, command, {**os.environ, "PYTHONPATH": path})
+    os.execve(python, command, environment())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,7 +15,6 @@ its own inside the site that the site does not read (``_build/preview``).
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from techblog.posts.contract import excluded
 from techblog.tools import comment_server
 from techblog.tools.arguments import UsageError, folder_inside, host, kind, port, site_root
 from techblog.tools.cli import load_rules
+from techblog.tools.processes import stop
 
 # Never rebuild because of these: build output, the venv, tests, and the
 # comment database, which changes on every comment. .venv-* are the other
@@ -42,18 +42,6 @@ def commands(root: Path, host: str, port: int, comments_port: int, builddir: str
                  *ignores, "-D", "techblog_show_drafts=1", "-D", f"techblog_comments_server={comments}",
                  str(root), builddir]
     return [isso, autobuild]
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def build_folder(given: str, root: Path) -> Path:
@@ -87,11 +75,8 @@ def run(args: argparse.Namespace) -> int:
         except comment_server.BadServerSettings as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-        # The comment server runs in its own environment, which finds this package by PYTHONPATH.
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(comment_server.REPO),
-                                                                         os.environ.get("PYTHONPATH")]))}
         for command in started:
-            processes.append(subprocess.Popen(command, cwd=root, env=env))
+            processes.append(subprocess.Popen(command, cwd=root, env=comment_server.environment()))
         print(f"Preview: http://{address}:{site_port}/ (comments: http://{address}:{comments_port}/); "
               "Ctrl-C stops both", file=sys.stderr, flush=True)
         while all(process.poll() is None for process in processes):

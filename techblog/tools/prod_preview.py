@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 from techblog.tools import comment_server
+from techblog.tools.processes import stop
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy" / "nginx"
@@ -166,18 +167,6 @@ def comment_server_command(db: Path, listen: str, origin: str, settings: Path | 
     return command + (["--config", str(settings)] if settings else ["--local"])
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def run(args: argparse.Namespace) -> int:
     html = args.html.resolve()
     if not (html / "index.html").is_file():
@@ -195,9 +184,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     password = os.environ.get("ISSO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
     told = "ISSO_ADMIN_PASSWORD" if os.environ.get("ISSO_ADMIN_PASSWORD") else password
-    # The comment server runs in its own environment, which finds this package by PYTHONPATH.
-    python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    environ = {**os.environ, "ISSO_ADMIN_PASSWORD": password, "PYTHONPATH": python_path}
+    environ = comment_server.environment({"ISSO_ADMIN_PASSWORD": password})
     processes: list[subprocess.Popen] = []
 
     def terminate(signum, frame):

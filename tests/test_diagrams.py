@@ -70,6 +70,8 @@ def test_mermaid_and_math_files_load_only_on_the_pages_that_use_them(built):
         for address in scripts + styles:
             assert not urlsplit(address).scheme and not urlsplit(address).netloc, f"{page}: {address}"
         assert [p for p in problems(root, page) if "inline <script>" in p] == []
+    # Dollars that are no math stay text.
+    assert "it costs $5 and $10 a month" in parsed(built, "posts/2024/plain.html").text_content()
     module = parsed(built, "posts/2024/with-diagram.html").xpath("//script[contains(@src, 'techblog-diagrams.mjs')]")
     assert len(module) == 1 and module[0].get("type") == "module"
 

@@ -39,6 +39,7 @@ STYLESHEET = "techblog-math.css"
 EXPECTED = (f"expected LaTeX math that docutils {docutils.__version__} converts to MathML "
             "(README: \"Diagrams and math\")")
 LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
+BETWEEN_TAGS = re.compile(r">\s+<")
 
 
 class MathProblem(ValueError):
@@ -73,7 +74,9 @@ def to_mathml(latex: str, block: bool) -> str:
     if problem := braces_problem(latex):
         raise MathProblem(problem)
     try:
-        return latex2mathml.tex2mathml(latex, as_block=block)
+        # Without the converter's indentation: whitespace between MathML's
+        # elements means nothing, and a page may hold many formulas.
+        return BETWEEN_TAGS.sub("><", latex2mathml.tex2mathml(latex, as_block=block)).strip()
     except (SyntaxError, ValueError) as err:  # docutils' MathError is a ValueError
         raise MathProblem(str(err).strip() or type(err).__name__) from None
 

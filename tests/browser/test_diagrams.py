@@ -5,6 +5,7 @@ Content-Security-Policy blocks nothing (tests/roots/test-diagrams)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,17 +36,16 @@ def origin(built, serve_dir):
     return serve_dir(built.outdir)
 
 
-# Console errors every page of these test sites shows, whatever it holds: the
-# theme's complaint about the empty default mode, and the favicon the test
-# servers do not have.
-ELSEWHERE = ("/_static/scripts/pydata-sphinx-theme.js", "/favicon.ico")
+# Console errors of every page served here, whatever it holds: the theme's
+# complaint about the empty default mode, the favicon the test server does not
+# have, and the comment server it does not run (the real site's posts ask it).
+ELSEWHERE = re.compile(r"/_static/scripts/pydata-sphinx-theme\.js|/favicon\.ico$|/comments/")
 
 
 def console_errors(page) -> list[str]:
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and ELSEWHERE[0] not in message.location["url"]
-            and not message.location["url"].endswith(ELSEWHERE[1]) else None)
+    page.on("console", lambda message: errors.append(f"{message.text} ({message.location['url']})")
+            if message.type == "error" and not ELSEWHERE.search(message.location["url"]) else None)
     return errors
 
 
@@ -111,19 +111,13 @@ def test_a_page_without_a_diagram_loads_nothing_of_it(origin, new_page):
     assert watch.errors == []
 
 
-@pytest.mark.a11y
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [1280, 390])
-def test_no_serious_accessibility_violations_and_no_sideways_scrolling(origin, new_page, width, scheme):
+def assert_accessible(page, width: int) -> None:
+    """axe finds nothing serious on the whole page but the theme's search
+    button of the narrow navbar (every page of the site has it; it has no name
+    at 390 px: pydata-sphinx-theme 0.24.0's search-button-field shows only its
+    icon there), and nothing scrolls sideways."""
     assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
-    page, watch = new_page(origin, color_scheme=scheme, viewport={"width": width, "height": 900})
-    page.goto(f"{origin}/{DIAGRAM}")
-    page.wait_for_selector(DRAWN)
-    page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))
-    # The whole page but the theme's search button of the narrow navbar (every
-    # page of the site has it; it has no name at 390 px: pydata-sphinx-theme
-    # 0.24.0's search-button-field shows only its icon there).
     violations = page.evaluate("""async () => {
         const context = {exclude: [[".navbar-persistent--mobile > .search-button-field"]]};
         const result = await axe.run(context, {resultTypes: ["violations"]});
@@ -135,7 +129,43 @@ def test_no_serious_accessibility_violations_and_no_sideways_scrolling(origin, n
     assert violations == []
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] == width
+
+
+@pytest.mark.a11y
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_serious_accessibility_violations_and_no_sideways_scrolling(origin, new_page, width, scheme):
+    page, watch = new_page(origin, color_scheme=scheme, viewport={"width": width, "height": 900})
+    page.goto(f"{origin}/{DIAGRAM}")
+    page.wait_for_selector(DRAWN)
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page, width)
     assert watch.errors == []
+
+
+REAL_POST = "posts/2026/sizing-ceph-placement-groups.html"
+
+
+@pytest.fixture(scope="module")
+def real_origin(site, serve_dir):
+    assert site.returncode == 0, site.output
+    return serve_dir(site.outdir)
+
+
+@pytest.mark.a11y
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_real_post_draws_its_diagram_and_math(real_origin, new_page, width):
+    page, watch = new_page(real_origin, viewport={"width": width, "height": 900})
+    errors = console_errors(page)
+    page.goto(f"{real_origin}/{REAL_POST}")
+    page.wait_for_selector(DRAWN)
+    page.wait_for_load_state("networkidle")
+    text = page.locator(DRAWN).text_content()
+    assert all(label in text for label in ["Placement group 3.1a", "osd.112 (primary)", "osd.47", "osd.203"])
+    assert page.locator(f"{DRAWN} > title").text_content() == "How Ceph places an object"  # its accTitle
+    assert page.locator("div.math > math[display=block]").count() == 2
+    assert_accessible(page, width)
+    assert watch.foreign_requests == [] and watch.errors == [] and errors == []
 
 
 @pytest.fixture(scope="module")

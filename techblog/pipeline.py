@@ -63,6 +63,7 @@ HOOKS = [
     ("doctree-read", rewrites.note_read, None, ""),
     ("doctree-read", adapters.keep_post_doctrees_on_disk, 900, "after ABlog's process_posts"),
     ("doctree-read", mathml.check_math, None, ""),
+    ("doctree-read", diagrams.refuse_zoom, None, ""),
     # -- 4. env-updated: every post known ---------------------------------------------
     ("env-updated", adapters.register_posts_before_writing, None, ""),
     ("env-updated", collections.point_blog_posts_reference, None, ""),

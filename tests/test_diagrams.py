@@ -161,3 +161,19 @@ def test_latex_that_cannot_be_drawn_stops_the_build_at_its_file_and_line(tmp_pat
                      r'Unknown LaTeX command "\\foo"\.; expected LaTeX math', build.output), build.output
     assert re.search(rf"{re.escape(str(path))}:13: WARNING: math: '\\\\frac\{{a\}}\{{' cannot be drawn: "
                      r"1 '\{' not closed; expected", build.output), build.output
+
+
+def test_a_zoomable_diagram_is_refused_at_its_file_and_line(tmp_path):
+    """sphinxcontrib-mermaid's :zoom: would load d3 from a CDN and give the
+    diagram a random id, so that two builds differ."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src)
+    post = src / "posts" / "2024" / "with-diagram.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("```{mermaid}\n", "```{mermaid}\n:zoom:\n"),
+                    encoding="utf-8")
+    build = sphinx_build(src, tmp_path / "html", tmp_path / "doctrees")
+    assert build.returncode != 0
+    path = Path("posts") / "2024" / "with-diagram.md"
+    assert re.search(rf"{re.escape(str(path))}:\d+: WARNING: mermaid: ':zoom:' is not supported here", build.output), \
+        build.output
+    assert "data-zoom-id" not in (tmp_path / "html" / "posts" / "2024" / "with-diagram.html").read_text(encoding="utf-8")

@@ -27,8 +27,11 @@ checksums; ``tests/test_diagrams.py`` checks them).
 from __future__ import annotations
 
 from sphinx.application import Sphinx
+from sphinx.util import logging
 from sphinxcontrib.mermaid import install_js as mermaid_install_js  # taken out: pipeline.register
 from sphinxcontrib.mermaid import mermaid as mermaid_node
+
+logger = logging.getLogger(__name__)
 
 SCRIPT = "techblog-diagrams.mjs"
 STYLESHEET = "techblog-diagrams.css"
@@ -43,3 +46,14 @@ def add_diagram_scripts(app: Sphinx, pagename: str, templatename: str, context: 
         # Asked from this event, Sphinx adds them to this page only.
         app.add_js_file(SCRIPT, type="module")
         app.add_css_file(STYLESHEET)
+
+
+def refuse_zoom(app: Sphinx, doctree) -> None:
+    """sphinxcontrib-mermaid's ``:zoom:`` needs d3 from a CDN and gives each
+    diagram a random id (uuid4), so two builds would differ: refused where it
+    is written (doctree-read), and the diagram drawn without it."""
+    for node in doctree.findall(mermaid_node):
+        if node.attributes.pop("zoom_id", None) is not None:
+            node.attributes.pop("zoom", None)
+            logger.warning("mermaid: ':zoom:' is not supported here; expected a diagram without it "
+                           "(README: \"Diagrams and math\")", location=node, type="techblog", subtype="mermaid")

@@ -45,6 +45,19 @@ myst_url_schemes = {
     "site": {"url": "{{path}}", "title": "", "classes": []},
 }
 
+# -- Diagrams and math (techblog/pages/diagrams.py, mathml.py) ----------------
+# ```{mermaid} (and GitHub's ```mermaid) draws a diagram with the site's own
+# Mermaid, on pages that have one; $...$, $$...$$ and {math} become MathML at
+# build time.
+
+myst_enable_extensions += ["dollarmath"]
+myst_update_mathjax = False  # no MathJax: MyST would mark every page's sections for it
+# "$5 and $10" stays text: math starts and ends with no space or digit outside.
+myst_dmath_allow_space = False
+myst_dmath_allow_digits = False
+myst_fence_as_directive = ["mermaid"]
+html_math_renderer = "mathml"
+
 # -- The blog (ABlog) ---------------------------------------------------------
 
 blog_title = "Tech Blog"

@@ -31,12 +31,13 @@ from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
                                   template_cache, warnings_record)
 from techblog.legacy import archived_comments, redirects, video_embeds
-from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, pagination,
-                            post_header, sidebars)
+from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
+                            pagination, post_header, sidebars)
 from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
-EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap"]
+EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap",
+              "sphinxcontrib.mermaid"]
 
 # (event, handler, priority or None, why this priority)
 HOOKS = [
@@ -61,6 +62,8 @@ HOOKS = [
     ("env-purge-doc", rewrites.note_read, None, ""),
     ("doctree-read", rewrites.note_read, None, ""),
     ("doctree-read", adapters.keep_post_doctrees_on_disk, 900, "after ABlog's process_posts"),
+    ("doctree-read", mathml.check_math, None, ""),
+    ("doctree-read", diagrams.refuse_zoom, None, ""),
     # -- 4. env-updated: every post known ---------------------------------------------
     ("env-updated", adapters.register_posts_before_writing, None, ""),
     ("env-updated", collections.point_blog_posts_reference, None, ""),
@@ -83,6 +86,8 @@ HOOKS = [
     ("html-page-context", collections.add_all_posts_page, None, ""),
     ("html-page-context", comments.add_thread, None, ""),
     ("html-page-context", search.add_search_script, None, ""),
+    ("html-page-context", diagrams.add_diagram_scripts, None, ""),
+    ("html-page-context", mathml.add_math_stylesheet, None, ""),
     ("html-page-context", sidebars.add_sidebar_context, None, ""),
     ("html-page-context", stale_output.record_page, None, ""),
     ("html-page-context", inline_scripts.move_theme_options, 510, "after the theme adds its inline scripts (500)"),
@@ -148,6 +153,7 @@ def register(app: Sphinx) -> None:
     app.add_env_collector(parallel_read.AblogPosts)
     app.add_env_collector(warnings_record.ReadWarnings)
     app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
+    mathml.register(app)  # the MathML renderer
 
     # Handlers of other extensions that we run ourselves, at their priority.
     adapters.install(app)  # ABlog's feeds and archive pages
@@ -158,6 +164,8 @@ def register(app: Sphinx) -> None:
     taken = listeners.take_out(app, "html-collect-pages", redirects.init)
     if taken is not None:  # its pages load a script rather than run one inline (CSP)
         app.connect("html-collect-pages", redirects.write_redirect_pages, priority=taken)
+    # sphinxcontrib-mermaid's scripts: from a CDN, inline, and on pages without a diagram (diagrams.py)
+    listeners.take_out(app, "html-page-context", diagrams.mermaid_install_js)
     taken = listeners.take_out(app, "builder-inited", sitemap.record_builder_type)
     # sphinx-sitemap's queue is a multiprocessing manager: ours is local
     app.connect("builder-inited", sitemap.gather_pages_locally, priority=500 if taken is None else taken)

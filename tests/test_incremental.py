@@ -131,13 +131,44 @@ def add_scheduled_post(src: Path) -> Path:
     return add_post(src, seed=60)
 
 
+DIAGRAM = """
+
+```{mermaid}
+flowchart LR
+    client[Client] --> pg[Placement group]
+```
+
+With $n$ OSDs and $r$ replicas, about $100 n / r$ placement groups.
+"""
+
+
+def add_diagram(src: Path) -> Path:
+    """A diagram and math in a post that had neither: its page loads Mermaid now."""
+    post = next(path for path in sorted((src / "posts").glob("*/*.md"))
+                if path.name != "index.md" and "{mermaid}" not in path.read_text(encoding="utf-8"))
+    post.write_text(post.read_text(encoding="utf-8") + DIAGRAM, encoding="utf-8")
+    return post
+
+
+def remove_diagram(src: Path) -> Path:
+    """The diagram and math taken out again: the page loads nothing of them."""
+    post = next(path for path in sorted((src / "posts").glob("*/*.md"))
+                if DIAGRAM in path.read_text(encoding="utf-8"))
+    post.write_text(post.read_text(encoding="utf-8").replace(DIAGRAM, ""), encoding="utf-8")
+    return post
+
+
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
-                                    add_scheduled_post],
-                         ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled"])
+                                    add_scheduled_post, add_diagram, remove_diagram],
+                         ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
+                              "add-diagram", "remove-diagram"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
-    change(site / "src")
+    changed = change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)
     assert incremental.returncode == 0, incremental.output
+    if change in (add_diagram, remove_diagram):
+        page = incremental.outdir / changed.relative_to(site / "src").with_suffix(".html")
+        assert ("techblog-diagrams.mjs" in page.read_text(encoding="utf-8")) == (change is add_diagram)
     # Only what changed is read again, never every document (a changed "env" setting would).
     assert "config changed" not in incremental.output and "[new config]" not in incremental.output
     clean_dir = site / f"clean-{change.__name__}"

@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 # What nginx would otherwise send uncompressed: markup, styles, scripts, data, feeds, the
 # sitemap, SVG images, source maps, plain text, icons. Fonts (woff2), pictures and
 # objects.inv are compressed already.
-SUFFIXES = frozenset({".html", ".css", ".js", ".json", ".map", ".xml", ".svg", ".txt", ".ico"})
+SUFFIXES = frozenset({".html", ".css", ".js", ".mjs", ".json", ".map", ".xml", ".svg", ".txt", ".ico"})
 MIN_SIZE = 256  # below this, the headers outweigh what gzip saves
 LEVEL = 9  # written once, sent many times
 MANIFEST = "techblog-precompressed.json"

@@ -31,8 +31,8 @@ from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
                                   template_cache, warnings_record)
 from techblog.legacy import archived_comments, redirects, video_embeds
-from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, pagination,
-                            post_header, sidebars)
+from techblog.pages import (autoescape, collections, comments, feeds, listings, navigation, next_reading,
+                            pagination, post_header, series, sidebars)
 from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
@@ -73,6 +73,7 @@ HOOKS = [
     ("html-collect-pages", feeds.write_feeds, None, ""),
     ("html-collect-pages", listings.listing_pages, None, ""),
     ("html-collect-pages", collections.archive_pages, None, ""),
+    ("html-collect-pages", series.write_series, None, ""),
     ("html-collect-pages", search.drop_emptied_search_terms, None, ""),
     ("html-collect-pages", search.keep_unchanged_search_index, 900, "after the index is written"),
     ("html-page-context", autoescape.escape_settings_text, 100, "before anything reads the settings' texts"),
@@ -82,6 +83,7 @@ HOOKS = [
     ("html-page-context", listings.add_first_page, None, ""),
     ("html-page-context", collections.add_all_posts_page, None, ""),
     ("html-page-context", comments.add_thread, None, ""),
+    ("html-page-context", next_reading.add_next_reading, None, ""),
     ("html-page-context", search.add_search_script, None, ""),
     ("html-page-context", sidebars.add_sidebar_context, None, ""),
     ("html-page-context", stale_output.record_page, None, ""),

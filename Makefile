@@ -85,11 +85,11 @@ comments-restore:
 check: $(VENV)/.site-installed
 	$(BIN)/python -m techblog check $(FILES)
 
-## new: start a draft post: make new TITLE="My post" AUTHOR=alice CATEGORY=operations [TAGS="ceph, rbd"] [DATE=2026-12-01]
+## new: start a draft post: make new TITLE="My post" AUTHOR=alice CATEGORY=operations [TAGS="ceph, rbd"] [SERIES=key] [DATE=2026-12-01]
 new: $(VENV)/.site-installed
 	$(BIN)/python -m techblog new "$(TITLE)" \
 		$(if $(AUTHOR),--author "$(AUTHOR)") $(if $(CATEGORY),--category "$(CATEGORY)") \
-		$(if $(TAGS),--tags "$(TAGS)") $(if $(DATE),--date "$(DATE)")
+		$(if $(TAGS),--tags "$(TAGS)") $(if $(SERIES),--series "$(SERIES)") $(if $(DATE),--date "$(DATE)")
 
 ## import-blogger: import the old blog: make import-blogger EXPORT=legacy/_export/blog-11-24-2026.xml [ARGS="--dry-run"]
 EXPORT ?= legacy/_export/blog-11-24-2026.xml

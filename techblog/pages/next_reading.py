@@ -71,6 +71,7 @@ def related_posts(posts: Sequence[Candidate], count: int = RELATED_COUNT) -> dic
     for index, post in enumerate(posts):
         for tag in set(post.tags):
             carrying[tag].append(index)
+    times = [post.date.timestamp() for post in posts]
     found = {}
     for index, post in enumerate(posts):
         scores: dict[int, float] = defaultdict(float)
@@ -80,12 +81,17 @@ def related_posts(posts: Sequence[Candidate], count: int = RELATED_COUNT) -> dic
         scores.pop(index, None)
         if post.series:
             scores = {other: score for other, score in scores.items() if posts[other].series != post.series}
-
-        def rank(other: int, post: Candidate = post, scores: dict = scores) -> tuple:
-            return (-round(scores[other], PRECISION), abs((posts[other].date - post.date).total_seconds()),
-                    posts[other].docname)
-
-        found[post.docname] = tuple(posts[other].docname for other in heapq.nsmallest(count, scores, key=rank))
+        if not scores:
+            found[post.docname] = ()
+            continue
+        # Only the candidates scoring at least the count-th best can be chosen:
+        # ranked in full, they are few (a post's only tag shared by hundreds aside).
+        least = heapq.nlargest(count, scores.values())[-1] - 10**-PRECISION
+        here = times[index]
+        chosen = sorted((other for other, score in scores.items() if score >= least),
+                        key=lambda other: (-round(scores[other], PRECISION), abs(times[other] - here),
+                                           posts[other].docname))
+        found[post.docname] = tuple(posts[other].docname for other in chosen[:count])
     return found
 
 

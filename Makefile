@@ -19,7 +19,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-production test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production test test-fast clean distclean
 
 # The environment, and which Python made it: an environment another Python made
 # (a VENV= given with another PYTHON=) is made anew, never reused.
@@ -85,11 +85,11 @@ comments-restore:
 check: $(VENV)/.site-installed
 	$(BIN)/python -m techblog check $(FILES)
 
-## new: start a draft post: make new TITLE="My post" AUTHOR=alice CATEGORY=operations [TAGS="ceph, rbd"] [DATE=2026-12-01]
+## new: start a draft post: make new TITLE="My post" AUTHOR=alice CATEGORY=operations [TAGS="ceph, rbd"] [SERIES=key] [DATE=2026-12-01]
 new: $(VENV)/.site-installed
 	$(BIN)/python -m techblog new "$(TITLE)" \
 		$(if $(AUTHOR),--author "$(AUTHOR)") $(if $(CATEGORY),--category "$(CATEGORY)") \
-		$(if $(TAGS),--tags "$(TAGS)") $(if $(DATE),--date "$(DATE)")
+		$(if $(TAGS),--tags "$(TAGS)") $(if $(SERIES),--series "$(SERIES)") $(if $(DATE),--date "$(DATE)")
 
 ## import-blogger: import the old blog: make import-blogger EXPORT=legacy/_export/blog-11-24-2026.xml [ARGS="--dry-run"]
 EXPORT ?= legacy/_export/blog-11-24-2026.xml
@@ -107,6 +107,10 @@ bench-build: $(VENV)/.site-installed
 ## bench-production: 60 s of readers and comment posts through nginx and Isso (deploy/), Isso killed and restarted, a backup restored [ARGS="--seconds 60 --readers 16"]
 bench-production: $(VENV)/.test-installed comments-env
 	$(BIN)/python bench/production_load.py $(ARGS)
+
+## bench-related: time choosing every post's related posts at 100 and 1,000 posts (target < 0.5 s at 1,000) [ARGS="--sizes 100 1000 5000"]
+bench-related: $(VENV)/.site-installed
+	$(BIN)/python bench/related_posts.py $(ARGS)
 
 ## bench-check: time `python -m techblog check` on the real site and a generated 1,000-post one [ARGS="--sizes 100 1000 --repeat 5"]
 bench-check: $(VENV)/.site-installed

@@ -109,6 +109,16 @@ techblog_categories = {
     "legacy": ("Legacy", "Posts imported from the old blog."),
 }
 
+# -- Series -------------------------------------------------------------------
+# A post joins a series with `series: <key>`; its parts are in date order.
+# Each series has a page, blog/series/<key>.html, and a feed (README "Series").
+
+techblog_series = {
+    "observability": ("Watching the cloud",
+                      "How we see what thousands of hypervisors and services are doing: "
+                      "metrics on dashboards, then every log line searchable."),
+}
+
 # -- Reader comments (Isso) ----------------------------------------------------
 # Where readers' browsers find the Isso comment server (comments/isso.cfg): a
 # path on this site's host that the web server passes to Isso, or an http(s)

@@ -46,6 +46,8 @@ class InvalidSetting(SystemExit):
 SETTINGS = [
     ("techblog_timezone", "UTC", "env", str, "the zone of dates written without an offset"),
     ("techblog_categories", {}, "env", dict, "category key -> (display name, description): a closed list"),
+    # Checked with the posts, as the categories are (posts/contract.py: _series_setting).
+    ("techblog_series", {}, "html", dict, "series key -> (title, description): the series posts may belong to"),
     ("techblog_show_drafts", False, "env", bool, "drafts and future posts in the build (make serve)"),
     ("techblog_redirects", "", "env", str, "the importer's map of old Blogger paths to pages here"),
     ("techblog_navbar", [], "html", list, "(title, docname, prefixes) of the navbar's items"),
@@ -110,8 +112,8 @@ def server_address(value: object) -> str:
 def check(app, config) -> None:
     """The settings whose value is more than a type (config-inited): the feed
     id, the site's address that feeds and the sitemap append paths to, and the
-    comment server's address (kept without its final '/'). The time zone and
-    the categories are checked with the posts (ablog/metadata.check_posts)."""
+    comment server's address (kept without its final '/'). The time zone, the
+    categories and the series are checked with the posts (ablog/metadata.check_posts)."""
     if not TAG_URI.match(config.techblog_feed_id):
         raise InvalidSetting(
             "techblog_feed_id", config.techblog_feed_id, "is not a tag URI prefix",

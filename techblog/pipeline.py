@@ -32,7 +32,7 @@ from techblog.incremental import (build_cache, interrupts, parallel_read, rewrit
                                   template_cache, warnings_record)
 from techblog.legacy import archived_comments, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
-                            pagination, post_header, sidebars)
+                            next_reading, pagination, post_header, series, sidebars)
 from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
@@ -76,6 +76,7 @@ HOOKS = [
     ("html-collect-pages", feeds.write_feeds, None, ""),
     ("html-collect-pages", listings.listing_pages, None, ""),
     ("html-collect-pages", collections.archive_pages, None, ""),
+    ("html-collect-pages", series.write_series, None, ""),
     ("html-collect-pages", search.drop_emptied_search_terms, None, ""),
     ("html-collect-pages", search.keep_unchanged_search_index, 900, "after the index is written"),
     ("html-page-context", autoescape.escape_settings_text, 100, "before anything reads the settings' texts"),
@@ -85,6 +86,7 @@ HOOKS = [
     ("html-page-context", listings.add_first_page, None, ""),
     ("html-page-context", collections.add_all_posts_page, None, ""),
     ("html-page-context", comments.add_thread, None, ""),
+    ("html-page-context", next_reading.add_next_reading, None, ""),
     ("html-page-context", search.add_search_script, None, ""),
     ("html-page-context", diagrams.add_diagram_scripts, None, ""),
     ("html-page-context", mathml.add_math_stylesheet, None, ""),

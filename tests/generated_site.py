@@ -19,6 +19,8 @@ ROOT = REPO / "tests" / "roots" / "test-pagination"
 PUBLISHED = 200
 TAGS = {2: "openstack", 3: "ceph", 5: "kubernetes", 7: "puppet", 11: "grafana"}
 AUTHORS = ["alice", "bruno", "chiara"]
+# Posts of a series (conf.py's), in date order: each shows "Part N of 3".
+SERIES = {"observability": [100, 110, 120]}
 
 POST = """---
 date: {date}
@@ -49,6 +51,7 @@ def write_post(src, i: int, date: dt.date, extra: str = "") -> None:
     if i % 10 == 0:
         excerpt += " See {ref}`all OpenStack posts <tag-openstack>`."
     extra = (f"tags: {', '.join(tags)}\n" if tags else "") + extra
+    extra += "".join(f"series: {key}\n" for key, parts in SERIES.items() if i in parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = POST.format(date=date.isoformat(), authors=", ".join(authors), categories=", ".join(categories),
                        extra=extra, title=f"Post {i:03d}", excerpt=excerpt, number=i)

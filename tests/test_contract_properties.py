@@ -21,7 +21,7 @@ import pytest
 import yaml
 from docutils import nodes
 from docutils.core import publish_doctree
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from myst_parser.parsers.docutils_ import Parser as MystParser
 
@@ -170,6 +170,7 @@ def check_outcome(path: Path, rules, text: str | None) -> None:
 
 @SETTINGS
 @given(text=front_matter())
+@example(text="---\ndate: 2024-03-05\nauthor: alice\ncategory: operations\n*0: &a [x, x]\n---\n\n# A title\n")
 def test_reading_any_front_matter_gives_metadata_or_located_problems(site, text):
     root, rules = site
     path = root / "posts" / "2024" / "random.md"

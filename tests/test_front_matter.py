@@ -64,6 +64,9 @@ EXPECTED = {
     "author-display-name": [("unknown-author", None, 3, "author", ["'Alice Martin'", "write its key, 'alice'"])],
     "category-unregistered": [("unknown-category", None, 4, "category", ["'Misc'", "techblog_categories",
                                                                          "operations, upstream"])],
+    "series-unregistered": [("unknown-series", None, 5, "series", ["'Watching the Cloud'", "techblog_series",
+                                                                   "write its key, 'observability'",
+                                                                   "one of: observability"])],
     "field-missing": [("missing-field", None, 1, "author", ["author: is missing", "blog_authors"])],
     "field-twice": [("front-matter", None, 5, "date", ["date: is given twice (first on line 2)"])],
     "yaml-broken": [("front-matter", None, 4, None, ["not valid YAML"])],
@@ -205,6 +208,11 @@ def test_the_build_hands_the_contracts_title_to_ablog(site):
     ("blog_authors", {"alice": ("Alice\u202e", None)}, "blog_authors['alice']: 'Alice\\u202e' contains U+202E"),
     ("blog_authors", {"alice": "Alice"}, "blog_authors['alice']: 'Alice' is not a pair"),
     ("techblog_categories", {"ops": ("", "x")}, "techblog_categories['ops']: '' is not a display name"),
+    ("techblog_series", {"Upgrades 2024": ("Upgrades", "x")}, "techblog_series: 'Upgrades 2024' is not a usable "
+                                                              "series key"),
+    ("techblog_series", {"upgrades": ("Upgrades", "")}, "techblog_series['upgrades']: '' is not a description"),
+    ("techblog_series", {"upgrades": ("Upgrades", "a\x07")}, "techblog_series['upgrades']: 'a\\x07' contains"),
+    ("techblog_series", ["upgrades"], "techblog_series: ['upgrades'] is not a dict"),
 ])
 def test_settings_the_contract_reads_are_checked_and_named(setting, value, fragment, tmp_path):
     from techblog.tools.cli import load_settings

@@ -73,3 +73,20 @@ def test_feeds_carry_the_values_as_text(hostile):
     entry = feed.entries[titles.index(TITLE)]
     assert {author.name for author in entry.authors} == {"Mallory " + PAYLOAD}
     assert {tag.term for tag in entry.tags} >= {"<script>alert('XSS')</script>", "openstack"}
+
+
+def test_series_and_related_posts_show_the_values_as_text(hostile):
+    """The series' title and description (conf.py) and the titles of related
+    posts and parts, on the post, the series' pages and its feed."""
+    series = "Series " + PAYLOAD
+    description = "Series description " + PAYLOAD
+    second = "posts/2024/second.html"
+    assert text_of(hostile, second, ".techblog-series-box h2 a") == [series]
+    assert TITLE in text_of(hostile, second, ".techblog-series-parts a")
+    assert TITLE in text_of(hostile, "legacy/2014/03/old.html", ".techblog-related a")
+    assert text_of(hostile, "blog/series/evil.html", ".techblog-series-page h1") == ["Series: " + series]
+    assert text_of(hostile, "blog/series/evil.html", ".techblog-series-description") == [description]
+    assert text_of(hostile, "blog/series.html", ".techblog-series-entry h2 a") == [series]
+    feed = feedparser.parse((hostile.outdir / "blog/series/evil/atom.xml").read_bytes())
+    assert feed.feed.title.endswith("Series: " + series) and feed.feed.subtitle == description
+    assert TITLE in [entry.title for entry in feed.entries]

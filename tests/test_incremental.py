@@ -4,6 +4,7 @@ clean build of the same sources (and there is no file more or less)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path, PurePosixPath
@@ -18,7 +19,8 @@ from precompressed import gz_problems
 from sources import conf
 
 sys.path.insert(0, str(REPO / "bench"))
-from corpus import add_post, delete_post, edit_post, make_site, retag_post  # noqa: E402
+from corpus import (add_post, delete_post, edit_post, make_site, post_files, retag_post,  # noqa: E402
+                    split_front_matter)
 
 # Fixed "now", so that both builds publish the same posts.
 ENV = {"SOURCE_DATE_EPOCH": "1769904000"}  # 2026-02-01, after the added posts (corpus.ADDED)
@@ -158,10 +160,38 @@ def remove_diagram(src: Path) -> Path:
     return post
 
 
+SERIES = "observability"  # conf.py's, which the generated site copies
+
+
+def series_members(src: Path) -> list[Path]:
+    return [path for path in post_files(src) if f"\nseries: {SERIES}\n" in path.read_text(encoding="utf-8")]
+
+
+def join_series(src: Path) -> Path:
+    """Three posts become a series: each shows its box, the series gets its pages
+    and feed, and their related lists leave out one another."""
+    posts = [path for path in post_files(src) if path.parts[-3] == "posts"][:3]
+    for path in posts:
+        head, body = split_front_matter(path.read_text(encoding="utf-8"))
+        path.write_text(head.replace("\n---\n", f"\nseries: {SERIES}\n---\n", 1) + body, encoding="utf-8")
+    return posts[0]
+
+
+def leave_series(src: Path) -> Path:
+    """A part leaves its series: the others' "Part N of M" and lists change."""
+    if not series_members(src):  # run alone (-k): a series to leave first
+        join_series(src)
+        build = sphinx_build(src, src.parent / "incremental", src.parent / "doctrees", env=ENV)
+        assert build.returncode == 0, build.output
+    path = series_members(src)[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(f"\nseries: {SERIES}\n", "\n", 1), encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
-                                    add_scheduled_post, add_diagram, remove_diagram],
+                                    add_scheduled_post, add_diagram, remove_diagram, join_series, leave_series],
                          ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
-                              "add-diagram", "remove-diagram"])
+                              "add-diagram", "remove-diagram", "join-series", "leave-series"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     changed = change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)
@@ -225,3 +255,34 @@ def test_a_rebuild_writes_only_the_pages_that_show_what_changed(tmp_path):
         elif name.endswith(".xml"):
             assert page in (out / name).read_text(encoding="utf-8"), name
     assert len(changed) < len([name for name in third if name.endswith(".html")]) / 4
+
+
+def next_reading(outdir: Path, page: str) -> str:
+    """What a post page shows under the post: its series box and related posts."""
+    found = lxml.html.parse(outdir / page).xpath("//div[contains(@class, 'techblog-next-reading')]")
+    return lxml.html.tostring(found[0], encoding="unicode") if found else ""
+
+
+def test_a_retag_rewrites_exactly_the_posts_whose_next_reading_changed(tmp_path):
+    """Re-tagging a post changes what other posts list as related: those
+    posts, and no other, are written again besides the re-tagged one."""
+    src = make_site(tmp_path / "src", 16)
+    out = tmp_path / "html"
+
+    def build():
+        result = sphinx_build(src, out, tmp_path / "doctrees", env=ENV)
+        assert result.returncode == 0, result.output
+        pages = [path.relative_to(src).with_suffix(".html").as_posix() for path in post_files(src)]
+        return written_at(out), {page: next_reading(out, page) for page in pages}
+
+    before, shown_before = build()
+    # The post takes the tags of another: it becomes that post's best match, and others'.
+    target, model = [path for path in post_files(src) if path.parts[-3] == "posts"][2:4]
+    model_tags = re.search(r"^tags: (.*)$", model.read_text(encoding="utf-8"), re.M).group(1)
+    retag_post(src, target, [tag.strip() for tag in model_tags.split(",")])
+    after, shown_after = build()
+    retagged = target.relative_to(src).with_suffix(".html").as_posix()
+    changed = {page for page in shown_after if shown_before.get(page) != shown_after[page]}
+    assert changed - {retagged}, "the re-tag changed no other post's lists: the test shows nothing"
+    posts_rewritten = set(rewritten(before, after)) & set(shown_after)
+    assert posts_rewritten == changed | {retagged}

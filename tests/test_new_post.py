@@ -37,6 +37,13 @@ def test_new_writes_a_valid_draft_under_posts_year_slug(rules):
     assert check_site(rules).problems == []
 
 
+def test_new_puts_the_post_in_a_series(rules):
+    path, _ = newpost.create(rules, title="Traces too", author="alice", category="operations", tags=None,
+                             date=None, series="observability")
+    meta, problems = read_post(path, rules)
+    assert problems == [] and meta.series == "observability"
+
+
 def test_new_takes_the_year_from_the_date(rules):
     path, _ = newpost.create(rules, title="Back-dated", author="bruno", category="events", tags=None,
                           date="2025-12-31T23:00:00-05:00")
@@ -57,6 +64,8 @@ def test_new_never_overwrites_and_never_reuses_a_label(rules):
 @pytest.mark.parametrize(("options", "refusal", "message"), [
     ({"author": "zed"}, newpost.Refused, "author: 'zed' is not registered in blog_authors"),
     ({"tags": "C++, C#"}, newpost.Refused, "would share one page"),
+    ({"series": "Watching the cloud"}, newpost.Refused,
+     "series: 'Watching the cloud' is not registered in techblog_series in conf.py"),
     # Unusable arguments rather than a post the contract refuses: exit status 2, not 1
     ({"author": None}, UsageError, "--author: missing; expected one or more of alice"),
     ({"category": None}, UsageError, "--category: missing; expected one or more of operations"),

@@ -4,7 +4,8 @@ Sphinx writes a document again when its own source changed. But a page
 also shows parts of other pages: its sidebars (``sidebars.py``), the
 previous/next links of a post, the titles of the documents it links to or
 lists in a toctree, and, for generated pages (a tag's pages, listing pages
-2..N, ABlog's catalog pages), the posts they list. For each page this module
+2..N, ABlog's catalog pages), the posts they list, and under a post its
+series and related posts (``next_reading.py``). For each page this module
 keeps a digest of those inputs and writes the page again exactly when the
 digest changes:
 
@@ -53,7 +54,7 @@ from techblog.ablog import bridge
 from techblog.ablog.bridge import Catalog, Collection
 from techblog.incremental import build_cache, stale_output
 from techblog.incremental.parallel_read import merge_entries
-from techblog.pages import sidebars, views
+from techblog.pages import next_reading, sidebars, views
 from techblog.state import state_of
 
 DIGESTS = "techblog-digests.pickle"
@@ -151,7 +152,8 @@ def document_inputs(app: Sphinx, docname: str, whole_site) -> tuple:
     listed = (build_cache.once(app, "listed",
                                lambda: tuple(views.summary(post) for post in [*bridge.posts(app), *bridge.drafts(app)]))
               if docname in getattr(env, "techblog_listing_docs", ()) else None)
-    return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed)
+    return (sidebars.sidebar_inputs(app, docname, whole_site), neighbours, toctree, referred(app, docname), listed,
+            next_reading.inputs(app, docname))
 
 
 def note_read(app: Sphinx, *args) -> None:

@@ -34,6 +34,7 @@ FIELDS = {
     "author": "who wrote it: keys of blog_authors in conf.py, comma-separated or a YAML list (required)",
     "category": "keys of techblog_categories in conf.py, comma-separated or a YAML list (required)",
     "tags": "free labels, comma-separated or a YAML list",
+    "series": "the key of a series in techblog_series in conf.py: the post is one of its parts, in date order",
     "description": "one or two sentences: the excerpt in listings and feeds, and the link preview",
     "image": "picture for link previews: a path relative to the post, or an https URL",
     "draft": "true keeps the post out of the published site",
@@ -46,7 +47,8 @@ FIELDS = {
 REQUIRED = ("date", "author", "category")
 # Defaults of the conf.py settings the contract reads (the extension registers the same).
 CONFIG_DEFAULTS = {"techblog_timezone": "UTC", "blog_path": "blog", "blog_post_pattern": [], "exclude_patterns": [],
-                   "techblog_legacy_url": "", "myst_enable_extensions": [], "myst_disable_syntax": []}
+                   "techblog_legacy_url": "", "myst_enable_extensions": [], "myst_disable_syntax": [],
+                   "techblog_series": {}}
 LISTS = ("author", "category", "tags")
 URL_FIELDS = ("original_url", "image")
 # The excerpt marker: a line of its own in a post's body; what comes before it
@@ -151,6 +153,29 @@ def _display_names(setting: str, entries: object, second: str) -> dict[str, str]
     return names
 
 
+# A series key is the name of its page (blog/series/<key>.html) and feed: plain.
+SERIES_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _series_setting(entries: object) -> dict[str, str]:
+    """``techblog_series``: key -> (title, description), both shown on pages and in feeds."""
+    setting = "techblog_series"
+    titles = _display_names(setting, entries, "description")
+    for key, (_, description) in entries.items():
+        where = f"{setting}[{key!r}]"
+        if len(key) > 100 or not SERIES_KEY.fullmatch(key):
+            raise SettingsError(setting, key, "is not a usable series key",
+                                "lower-case letters, digits and single hyphens (it names the series' page), "
+                                "at most 100 characters")
+        if not isinstance(description, str) or not description.strip():
+            raise SettingsError(where, description, "is not a description", "a non-empty string")
+        bad = frontmatter.bad_character(description)
+        if bad or len(description) > MAX_LENGTH["description"]:
+            raise SettingsError(where, description, f"contains {bad}" if bad else "is too long",
+                                f"at most {MAX_LENGTH['description']} printable characters")
+    return titles
+
+
 def _check_url_setting(setting: str, value: object) -> None:
     """A conf.py URL the site prints into links: empty/None (no link) or a safe http(s) URL."""
     if value in (None, ""):
@@ -211,6 +236,7 @@ class SiteRules:
     # MyST's settings that change how a post's Markdown is read (its title)
     myst_extensions: tuple[str, ...] = ()
     myst_disabled: tuple[str, ...] = ()
+    series: dict[str, str] = field(default_factory=dict)  # key -> title (techblog_series)
 
     @classmethod
     def from_config(cls, get: Callable[[str], object], srcdir: Path) -> SiteRules:
@@ -245,6 +271,7 @@ class SiteRules:
             exclude=tuple(get("exclude_patterns") or ()),
             myst_extensions=extensions,
             myst_disabled=disabled,
+            series=_series_setting(get("techblog_series") or {}),
         )
 
 
@@ -259,6 +286,7 @@ class PostMeta:
     authors: tuple[str, ...]
     categories: tuple[str, ...]
     tags: tuple[str, ...] = ()
+    series: str | None = None  # a key of techblog_series
     description: str | None = None
     image: str | None = None
     draft: bool = False
@@ -411,6 +439,7 @@ class _PostReader:
         out["authors"] = self.keys("author", self.rules.authors, "blog_authors", "unknown-author")
         out["categories"] = self.keys("category", self.rules.categories, "techblog_categories", "unknown-category")
         out["tags"] = self.tags()
+        out["series"] = self.series()
         out["description"] = self.text("description")
         out["image"] = self.image()
         out["draft"] = self.boolean("draft", False)
@@ -539,6 +568,18 @@ class _PostReader:
                 slugs[slug] = tag
                 tags.append(tag)
         return tuple(tags)
+
+    def series(self) -> str | None:
+        key = self.text("series")
+        if key is None:
+            return None
+        if key not in self.rules.series:
+            by_title = [k for k, title in self.rules.series.items() if title.lower() == key.lower()]
+            hint = f" (write its key, {by_title[0]!r})" if by_title else ""
+            self.fail("series", key, "unknown-series", f"is not registered in techblog_series in conf.py{hint}",
+                      "one of: " + (", ".join(self.rules.series) or "(none registered yet: add the series there)"))
+            return None
+        return key
 
     def text(self, name: str) -> str | None:
         text = self.scalar(name)

@@ -196,17 +196,20 @@ def _bounded(yaml_text: str, first_line: int) -> None:
     for event in yaml.parse(yaml_text, Loader=_Loader):
         line = first_line + event.start_mark.line
         name = f"{named(key)}: " if key and (depth > 1 or not want_key) else ""
+        field = key if name else None
+        if not name and depth == 1 and want_key:  # where a field's name goes (`*a: x`)
+            name = "a field name "
         if isinstance(event, yaml.AliasEvent):
             raise FrontMatterError(line, f"{name}uses the alias *{event.anchor}; expected the value written out "
-                                   "(anchors and aliases are not supported)", key if name else None)
+                                   "(anchors and aliases are not supported)", field)
         if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) not in (None, "!"):
             raise FrontMatterError(line, f"{name}has the YAML tag {event.tag}; expected a plain value (quote it "
-                                   "if it starts with '!')", key if name else None)
+                                   "if it starts with '!')", field)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
                 raise FrontMatterError(line, f"{name}has a nested list or mapping; expected a list of plain values",
-                                       key if name else None)
+                                       field)
             if depth == 2 and want_key:
                 raise FrontMatterError(line, "a field name is not plain text; expected 'field: value'")
         elif isinstance(event, yaml.CollectionEndEvent):

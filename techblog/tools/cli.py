@@ -77,6 +77,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             category=args.category,
             tags=args.tags,
             date=args.date,
+            series=args.series,
         )
     except newpost.Refused as err:
         print(f"error: {err}", file=sys.stderr)
@@ -154,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--author", help="author key(s), comma-separated (default: $TECHBLOG_AUTHOR)")
     new.add_argument("--category", help="category key(s), comma-separated")
     new.add_argument("--tags", help="tags, comma-separated")
+    new.add_argument("--series", help="the key of a series in techblog_series (conf.py), if the post is part of one")
     new.add_argument("--date", help="ISO 8601 date or date-time (default: today, in the site's time zone)")
     new.set_defaults(run=cmd_new)
 

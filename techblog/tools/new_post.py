@@ -34,7 +34,7 @@ TEMPLATE = """\
 date: {date}
 author: {author}
 category: {category}
-{tags}draft: true
+{tags}{series}draft: true
 # description: One or two sentences for listings, feeds and link previews.
 # image: images/picture.png
 ---
@@ -64,7 +64,7 @@ def _required(value: str | None, option: str, choices: dict[str, str], default: 
 
 
 def render(rules: SiteRules, title: str, author: str | None, category: str | None,
-           tags: str | None, date: str | None) -> tuple[str, str]:
+           tags: str | None, date: str | None, series: str | None = None) -> tuple[str, str]:
     """The post's path (relative to the site) and text."""
     given, title = title, " ".join(title.split())
     if not title:
@@ -82,6 +82,8 @@ def render(rules: SiteRules, title: str, author: str | None, category: str | Non
         author=_required(author, "--author", rules.authors, " (or set $TECHBLOG_AUTHOR)"),
         category=_required(category, "--category", rules.categories),
         tags=f"tags: {tags}\n" if _one_line(tags, "--tags") else "",
+        # A key of techblog_series; an unknown one is refused by the contract, as an author is.
+        series=f"series: {series}\n" if _one_line(series, "--series") else "",
         title=title,
     )
     return f"{POSTS_DIR}/{when.year:04d}/{slug}.md", text

@@ -32,3 +32,7 @@ techblog_categories = {
     "evil": ("Evil " + HOSTILE, "Description " + HOSTILE),
 }
 techblog_navbar = [*techblog_navbar, ("Nav " + HOSTILE, "about", [])]
+techblog_series = {
+    **techblog_series,
+    "evil": ("Series " + HOSTILE, "Series description " + HOSTILE),
+}

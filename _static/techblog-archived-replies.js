@@ -28,7 +28,6 @@
   }
   var threadKey = section.getAttribute("data-replies-thread");
   var postTitle = section.getAttribute("data-replies-title") || document.title;
-  var lang = document.documentElement.lang || "en";
   var articles = Array.prototype.filter.call(section.querySelectorAll("article.comment[id]"), function (article) {
     return article.id.charAt(0) === "c" && !article.querySelector(".comment-removed");
   });
@@ -141,7 +140,7 @@
     return node;
   }
 
-  function answerOf(comment, pending) {
+  function answerOf(comment, pending, answered) {
     var item = element("li", "comment-answer");
     var article = element("article", "comment");
     var id = Number(comment.id);
@@ -163,12 +162,18 @@
     header.appendChild(author);
     var created = new Date(Number(comment.created) * 1000);
     if (!isNaN(created.getTime())) {
-      var time = element("time", "comment-date",
-        created.toLocaleDateString(lang, { year: "numeric", month: "short", day: "numeric" }));
+      // As the archive shows its dates (post_date_format, "%d %B %Y").
+      var time = element("time", "", created.toLocaleDateString("en-GB",
+        { day: "2-digit", month: "long", year: "numeric" }));
       time.setAttribute("datetime", created.toISOString());
-      header.appendChild(time);
+      var permalink = element("a", "comment-permalink");
+      if (article.id) {
+        permalink.href = "#" + article.id;
+      }
+      permalink.appendChild(time);
+      header.appendChild(permalink);
     }
-    header.appendChild(element("span", "comment-origin", "answered on this site"));
+    header.appendChild(element("span", "comment-origin", "reply to " + authorOf(answered) + ", on this site"));
     if (pending) {
       header.appendChild(element("span", "comment-pending", "Awaiting moderation"));
     }
@@ -339,7 +344,7 @@
       }, POST_TIMEOUT_MS).then(function (comment) {
         var pending = comment.mode === 2;
         inPlace(function () {
-          answersList(article).appendChild(answerOf(comment, pending));
+          answersList(article).appendChild(answerOf(comment, pending, article));
         });
         form.reset();
         send.disabled = false;
@@ -409,7 +414,7 @@
             inPlace(function () {
               var list = answersList(article);
               flatten(thread.replies, []).forEach(function (comment) {
-                list.appendChild(answerOf(comment, false));
+                list.appendChild(answerOf(comment, false, article));
               });
             });
           }, function (error) {

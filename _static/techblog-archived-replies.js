@@ -355,7 +355,7 @@
       }, function (error) {
         send.disabled = false;
         status.textContent = error.status === 403
-          ? "Your answer was not accepted: too many comments from your address in a short time. Please try again in a few minutes."
+          ? "Your answer was not accepted: too many comments from your address (two a minute, three answers to one comment)."
           : "Your answer could not be sent: the comment server did not accept it. Please try again later.";
       });
     });

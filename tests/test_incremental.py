@@ -71,6 +71,13 @@ One API cell at the top
 ```
 
 A child cell with 200 to 300 hypervisors is a size we can upgrade.
+
+```{{archived-comments}}
+- id: '5001'
+  author: Ana Reader
+  date: '2014-01-22T10:00:00+01:00'
+  body: <p>How many cells do you run?</p>
+```
 """, encoding="utf-8")
     return post
 
@@ -126,14 +133,25 @@ def edit_excerpt(src: Path) -> Path:
     return edit_post(src, post, excerpt=True, seed=2)
 
 
+def close_archived_comments(src: Path) -> Path:
+    """``comments: false`` on the imported post: its archive can no longer be
+    answered (techblog/legacy/archived_replies.py), its listings lose its count."""
+    post = src / "legacy" / "2014" / "01" / "nova-cells.md"
+    text = post.read_text(encoding="utf-8")
+    assert "\ncomments:" not in text
+    post.write_text(text.replace("\ncategory: legacy\n", "\ncategory: legacy\ncomments: false\n", 1), encoding="utf-8")
+    return post
+
+
 def add_scheduled_post(src: Path) -> Path:
     """A post dated after "now": a draft until then, on no page."""
     return add_post(src, seed=60)
 
 
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
-                                    add_scheduled_post],
-                         ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled"])
+                                    add_scheduled_post, close_archived_comments],
+                         ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
+                              "close-archived-comments"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)

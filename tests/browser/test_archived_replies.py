@@ -262,6 +262,18 @@ def test_the_link_of_a_moderation_email_lands_on_the_answer(stack, long_answer, 
     assert watch.errors == []
 
 
+def test_answers_cost_one_request_for_all_counts_and_one_per_answered_comment(stack, long_answer, new_page):
+    page, watch = new_page(stack.origin)
+    page.goto(stack.post)
+    answers_ready(page)
+    mine = [r for r in watch.requests if "%23c" in r or r.endswith("/comments/count")]
+    threads = [r for r in mine if "/comments/?uri=" in r]
+    # Only the first comment has answers; the three that can be answered are counted in one request.
+    assert [urllib.parse.unquote(r.split("uri=")[1].split("&")[0]) for r in threads] == [f"{SITE}/{POST}#c1001"]
+    assert len([r for r in mine if r.endswith("/comments/count")]) == 1
+    assert page.get_by_role("button", name=re.compile("^Reply to ")).count() == 3  # not the deleted comment
+
+
 # -- without JavaScript ---------------------------------------------------------------
 
 def archive_without_javascript(browser, url: str) -> dict:

@@ -291,7 +291,6 @@
     var box = element("div", "archived-reply");
     box.id = prefix;
     var form = element("form", "archived-reply-form");
-    form.setAttribute("aria-label", "Answer to " + authorOf(article));
     var text = document.createElement("textarea");
     text.name = "text";
     text.rows = 5;
@@ -367,7 +366,10 @@
     var button = element("button", "comment-reply", "Reply");
     button.type = "button";
     button.setAttribute("aria-expanded", "false");
-    var who = element("span", "visually-hidden", " to " + authorOf(article));
+    // Named after the comment (its author and date: one author may have several).
+    var when = article.querySelector(".comment-permalink time");
+    var who = element("span", "visually-hidden",
+      " to " + authorOf(article) + (when ? " (" + when.textContent.trim() + ")" : ""));
     button.appendChild(who);
     actions.appendChild(button);
     article.appendChild(actions);

@@ -119,6 +119,7 @@ def test_an_answer_waits_for_a_moderator_then_shows_under_its_comment(stack, new
 
     # A real button, named after the comment it answers; focus goes to the form's text.
     reply = reader.get_by_role("button", name="Reply to Ana Reader")
+    expect(reply).to_have_accessible_name("Reply to Ana Reader (03 June 2015)")
     expect(reply).to_have_attribute("aria-expanded", "false")
     reply.click()
     expect(reply).to_have_attribute("aria-expanded", "true")

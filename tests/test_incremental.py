@@ -139,7 +139,8 @@ def close_archived_comments(src: Path) -> Path:
     post = src / "legacy" / "2014" / "01" / "nova-cells.md"
     text = post.read_text(encoding="utf-8")
     assert "\ncomments:" not in text
-    post.write_text(text.replace("\ncategory: legacy\n", "\ncategory: legacy\ncomments: false\n", 1), encoding="utf-8")
+    closed = text.replace("\ncategory: legacy\n", "\ncategory: legacy\ncomments: false\n", 1)
+    post.write_text(closed, encoding="utf-8")
     return post
 
 

@@ -45,7 +45,8 @@ def labels_of(post: BlogPost) -> tuple:
 def summary(post: BlogPost) -> tuple:
     excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
     # comments: whether the summary links the post's comment count (post-summary.html)
-    return (post.docname, post.section, post.title, str(post.date), labels_of(post), excerpt, post.meta.comments)
+    return (post.docname, post.section, post.title, str(post.date), labels_of(post), excerpt,
+            post.meta.comments)
 
 
 def full(app: Sphinx, post: BlogPost) -> str:

@@ -30,7 +30,7 @@ from techblog import config, listeners, state
 from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
                                   template_cache, warnings_record)
-from techblog.legacy import archived_comments, redirects, video_embeds
+from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
                             next_reading, pagination, post_header, series, sidebars)
 from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
@@ -87,6 +87,7 @@ HOOKS = [
     ("html-page-context", collections.add_all_posts_page, None, ""),
     ("html-page-context", comments.add_thread, None, ""),
     ("html-page-context", next_reading.add_next_reading, None, ""),
+    ("html-page-context", archived_replies.add_script, None, ""),
     ("html-page-context", search.add_search_script, None, ""),
     ("html-page-context", diagrams.add_diagram_scripts, None, ""),
     ("html-page-context", mathml.add_math_stylesheet, None, ""),

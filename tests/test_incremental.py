@@ -73,6 +73,13 @@ One API cell at the top
 ```
 
 A child cell with 200 to 300 hypervisors is a size we can upgrade.
+
+```{{archived-comments}}
+- id: '5001'
+  author: Ana Reader
+  date: '2014-01-22T10:00:00+01:00'
+  body: <p>How many cells do you run?</p>
+```
 """, encoding="utf-8")
     return post
 
@@ -126,6 +133,17 @@ def edit_excerpt(src: Path) -> Path:
     post = next(path for path in sorted((src / "posts").glob("*/*.md"))
                 if path.name != "index.md" and "\ndescription:" not in path.read_text(encoding="utf-8"))
     return edit_post(src, post, excerpt=True, seed=2)
+
+
+def close_archived_comments(src: Path) -> Path:
+    """``comments: false`` on the imported post: its archive can no longer be
+    answered (techblog/legacy/archived_replies.py), its listings lose its count."""
+    post = src / "legacy" / "2014" / "01" / "nova-cells.md"
+    text = post.read_text(encoding="utf-8")
+    assert "\ncomments:" not in text
+    closed = text.replace("\ncategory: legacy\n", "\ncategory: legacy\ncomments: false\n", 1)
+    post.write_text(closed, encoding="utf-8")
+    return post
 
 
 def add_scheduled_post(src: Path) -> Path:
@@ -189,9 +207,10 @@ def leave_series(src: Path) -> Path:
 
 
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
-                                    add_scheduled_post, add_diagram, remove_diagram, join_series, leave_series],
+                                    add_scheduled_post, add_diagram, remove_diagram, join_series, leave_series,
+                                    close_archived_comments],
                          ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
-                              "add-diagram", "remove-diagram", "join-series", "leave-series"])
+                              "add-diagram", "remove-diagram", "join-series", "leave-series", "close-archived-comments"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     changed = change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)

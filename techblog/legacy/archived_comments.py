@@ -14,7 +14,8 @@ The importer writes them at the end of a legacy post as data, not HTML::
 so that the page draws them with ``_templates/techblog/archived-comments.html``
 (styled like the live thread) and every body is sanitised again when the page
 is written, whatever happened to the file since the import. Each comment
-keeps the anchor ``c<id>``, so old ``#c...`` links land on it.
+keeps the anchor ``c<id>``, so old ``#c...`` links land on it. When the post
+takes comments, readers can answer them (:mod:`techblog.legacy.archived_replies`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from techblog.pages import autoescape
+from techblog.legacy import archived_replies
 from techblog.legacy.sanitize import clean_html  # the importer's policy, applied again at render time
 from techblog.posts.dates import DateError, parse_date
 from techblog.state import BuildState
@@ -141,5 +143,7 @@ def render_archived_comments(app: Sphinx, doctree: nodes.document, docname: str)
             "total": count(node["comments"]),
             "date_format": app.config.post_date_format,
             "legacy_name": app.config.techblog_legacy_name,
+            "replies": (replies := archived_replies.replies_context(app, docname)),
         })
-        node.replace_self(nodes.raw("", html, format="html"))
+        raw = nodes.raw("", html, format="html")
+        node.replace_self(archived_replies.mark(raw) if replies else raw)

@@ -5,7 +5,8 @@
 - ``HEADLINE``: a line of a catalog (every tag with its posts): the link,
   its section and whether it is published.
 - ``SUMMARY``: a post in a listing: the headline, its labels (tags, authors,
-  categories) and its excerpt, not the rest of its body.
+  categories), its excerpt, not the rest of its body, and whether it takes
+  comments (its count is linked).
 - ``FULL``: a post in a feed, whole: the summary, when its source was last
   read (standing for its body), its image and the titles of what it links to.
 
@@ -43,7 +44,9 @@ def labels_of(post: BlogPost) -> tuple:
 
 def summary(post: BlogPost) -> tuple:
     excerpt = hashlib.sha256("".join(node.pformat() for node in post.excerpt).encode("utf-8")).hexdigest()
-    return (post.docname, post.section, post.title, str(post.date), labels_of(post), excerpt)
+    # comments: whether the summary links the post's comment count (post-summary.html)
+    return (post.docname, post.section, post.title, str(post.date), labels_of(post), excerpt,
+            post.meta.comments)
 
 
 def full(app: Sphinx, post: BlogPost) -> str:

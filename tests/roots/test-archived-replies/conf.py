@@ -1,0 +1,11 @@
+"""A tiny blog with the real site's settings, templates and styles: legacy posts
+whose archived comments readers can answer, and one whose comments are closed."""
+
+from pathlib import Path
+
+import techblog
+
+REPO = Path(techblog.__file__).resolve().parent.parent
+exec(compile((REPO / "conf.py").read_text(encoding="utf-8"), str(REPO / "conf.py"), "exec"))
+templates_path = [str(REPO / "_templates")]
+html_static_path = [str(REPO / "_static")]

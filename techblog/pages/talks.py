@@ -93,10 +93,10 @@ def by_year(talks) -> list[tuple[int, list[Talk]]]:
     return [(year, list(group)) for year, group in itertools.groupby(talks, key=lambda talk: talk.year)]
 
 
-def talk_context(app: Sphinx) -> dict:
-    """What ``techblog/talk.html`` needs: where speakers and tags lead. Plain
-    values (docnames), so that a page's digest sees them."""
-    talks = talks_of(app)
+def talk_context(app: Sphinx, talks) -> dict:
+    """What ``techblog/talk.html`` needs to draw ``talks``: where their speakers
+    and tags lead. Plain values (docnames), so that a page's digest sees them,
+    and only those of the talks shown: a page changes only with its own talks."""
     keys = sorted({speaker.key for talk in talks for speaker in talk.speakers if speaker.key})
     tags = sorted({tag for talk in talks for tag in talk.tags})
     return {
@@ -121,12 +121,12 @@ def collection_context(app: Sphinx, collection) -> dict:
     blog = bridge.blog(app)
     if collection.catalog is blog.tags:
         talks = [talk for talk in talks_of(app) if slugify(collection.label) in map(slugify, talk.tags)]
-        return {"techblog_talks": talks, **(talk_context(app) if talks else {})}
+        return {"techblog_talks": talks, **(talk_context(app, talks) if talks else {})}
     if collection.catalog is blog.author:
         key = collection.label
         talks = [talk for talk in talks_of(app) if key in (speaker.key for speaker in talk.speakers)]
         return {"techblog_talks": talks, "techblog_profile": profile_of(app, key),
-                **(talk_context(app) if talks else {})}
+                **(talk_context(app, talks) if talks else {})}
     return {}
 
 
@@ -150,7 +150,7 @@ def all_talk_pages(app: Sphinx):
         # page.html advertises the page's feed (ABlog's feed_path: <path>/atom.xml)
         "feed_path": posixpath.dirname(FEED) if app.config.blog_baseurl else None,
         "feed_title": f"{app.config.blog_title}: talks",
-        **talk_context(app),
+        **talk_context(app, talks),
     }, PAGE_TEMPLATE
     blog = bridge.blog(app)
     with_posts = {coll.docname for catalog in (blog.tags, blog.author) for coll in catalog if coll}
@@ -163,7 +163,7 @@ def all_talk_pages(app: Sphinx):
             continue
         shown = [talk for talk in talks if tag in talk.tags]
         yield docname, {"title": escape(f"Talks tagged {tag}"), "header": "Talks tagged", "label": tag,
-                        "techblog_talks": shown, **talk_context(app)}, COLLECTION_TEMPLATE
+                        "techblog_talks": shown, **talk_context(app, shown)}, COLLECTION_TEMPLATE
     keys = sorted({speaker.key for talk in talks for speaker in talk.speakers if speaker.key})
     for key in keys:
         docname = author_page(app, key)
@@ -173,7 +173,7 @@ def all_talk_pages(app: Sphinx):
         shown = [talk for talk in talks if key in (speaker.key for speaker in talk.speakers)]
         yield docname, {"title": escape(f"Talks by {name}"), "header": "Talks by", "label": name,
                         "techblog_profile": profile_of(app, key), "techblog_talks": shown,
-                        **talk_context(app)}, COLLECTION_TEMPLATE
+                        **talk_context(app, shown)}, COLLECTION_TEMPLATE
 
 
 # -- The feed ---------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def write_talks_feed(app: Sphinx):
     if app.config.blog_baseurl:
         stale_output.produced(app, FEED)
         target = outdir / FEED
-        inputs = (rewrites.build_inputs(app), talks, talk_context(app))
+        inputs = (rewrites.build_inputs(app), talks, talk_context(app, talks))
         if not rewrites.digests(app).unchanged("feed:" + FEED, lambda: rewrites.digest_of(inputs), target):
             data = feed_xml(app, talks)
             if not (target.is_file() and target.read_bytes() == data):

@@ -108,7 +108,6 @@ class Talk:
     slides: str | None  # an http(s) URL, or a path relative to the site root (slides_local)
     slides_local: bool
     video: Video | None
-    line: int  # where it starts in the file
 
     @property
     def year(self) -> int:
@@ -183,7 +182,9 @@ class _Reader:
     def line(node: yaml.Node) -> int:
         return node.start_mark.line + 1
 
-    def talks(self, root: yaml.Node | None) -> list[Talk]:
+    def talks(self, root: yaml.Node | None) -> list[tuple[Talk, int]]:
+        """The valid talks, each with the line it starts on (kept apart: where a
+        talk stands in the file is not what pages show of it)."""
         expected = "a list of talks, each starting with '- title: ...'"
         if root is None:
             return []
@@ -194,7 +195,7 @@ class _Reader:
             self.fail(self.line(root), "too-many-items", None, None, f"the file holds {len(root.value)} talks",
                       f"at most {MAX_TALKS}")
             return []
-        found: list[Talk] = []
+        found: list[tuple[Talk, int]] = []
         for node in root.value:
             if not isinstance(node, yaml.MappingNode):
                 self.fail(self.line(node), "not-a-talk", None, None, "this item is not a talk",
@@ -202,7 +203,7 @@ class _Reader:
                 continue
             talk = self.talk(node)
             if talk is not None:
-                found.append(talk)
+                found.append((talk, self.line(node)))
         return found
 
     def talk(self, node: yaml.MappingNode) -> Talk | None:
@@ -242,7 +243,7 @@ class _Reader:
         if len(self.problems) > before or not (title and date and event and speakers):
             return None
         return Talk(anchor_of(date, title), title, date, event, place, speakers, tags, abstract, slides, local,
-                    video, start)
+                    video)
 
     # -- Values -------------------------------------------------------------------------
 
@@ -461,8 +462,8 @@ def _bounded(text: str, rel: str) -> Problem | None:
     return None
 
 
-def read_talks(path: Path, rules: SiteRules) -> tuple[list[Talk], list[Problem]]:
-    """Every valid talk of the file, and every problem found. Never raises."""
+def read_talks(path: Path, rules: SiteRules) -> tuple[list[tuple[Talk, int]], list[Problem]]:
+    """Every valid talk of the file with its line, and every problem found. Never raises."""
     srcdir = rules.srcdir
     rel = path.resolve().relative_to(srcdir).as_posix() if path.resolve().is_relative_to(srcdir) else str(path)
     try:
@@ -502,25 +503,26 @@ def read_talks(path: Path, rules: SiteRules) -> tuple[list[Talk], list[Problem]]
     return talks, reader.problems
 
 
-def cross_check(talks: list[Talk], posts: dict[str, PostMeta], rules: SiteRules, rel: str) -> list[Problem]:
+def cross_check(talks: list[tuple[Talk, int]], posts: dict[str, PostMeta], rules: SiteRules,
+                rel: str) -> list[Problem]:
     """What no single talk shows: the same talk twice, a tag spelt otherwise than elsewhere."""
     problems: list[Problem] = []
-    seen: dict[str, Talk] = {}
+    seen: dict[str, int] = {}  # anchor -> line
     spellings: dict[str, tuple[str, str]] = {}  # tag slug -> (first spelling, where)
     for post in sorted(posts.values(), key=lambda p: p.path):
         for tag in post.tags:
             spellings.setdefault(slugify(tag), (tag, post.path))
-    for talk in talks:
-        first = seen.setdefault(talk.anchor, talk)
-        if first is not talk:
-            problems.append(_problem(rel, talk.line, "duplicate-talk", "title", talk.title,
-                                     f"on {talk.date.date().isoformat()} is already the talk on line {first.line}",
+    for talk, line in talks:
+        first = seen.setdefault(talk.anchor, line)
+        if first != line:
+            problems.append(_problem(rel, line, "duplicate-talk", "title", talk.title,
+                                     f"on {talk.date.date().isoformat()} is already the talk on line {first}",
                                      "each talk once (another talk that day needs another title)"))
             continue
         for tag in talk.tags:
-            spelt, where = spellings.setdefault(slugify(tag), (tag, f"{rel}:{talk.line}"))
+            spelt, where = spellings.setdefault(slugify(tag), (tag, f"{rel}:{line}"))
             if spelt != tag:
-                problems.append(_problem(rel, talk.line, "tag-collision", "tags", tag,
+                problems.append(_problem(rel, line, "tag-collision", "tags", tag,
                                          f"and {spelt!r} (in {where}) would share one page, "
                                          f"{rules.tag_path}/{slugify(tag)}.html", "one spelling per tag"))
     return problems
@@ -540,5 +542,5 @@ def check_talks(setting: object, rules: SiteRules, posts: dict[str, PostMeta]) -
     problems.sort(key=lambda p: p.line)
     if problems:
         return TalksReport(rel, (), problems)
-    ordered = sorted(talks, key=lambda t: (t.date, t.anchor), reverse=True)
+    ordered = sorted((talk for talk, _ in talks), key=lambda t: (t.date, t.anchor), reverse=True)
     return TalksReport(rel, tuple(ordered), [])

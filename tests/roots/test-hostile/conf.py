@@ -32,3 +32,5 @@ techblog_categories = {
     "evil": ("Evil " + HOSTILE, "Description " + HOSTILE),
 }
 techblog_navbar = [*techblog_navbar, ("Nav " + HOSTILE, "about", [])]
+
+techblog_talks = ""  # no talks on this site (the real site's file is talks/talks.yaml)

@@ -182,9 +182,9 @@ class _Reader:
     def line(node: yaml.Node) -> int:
         return node.start_mark.line + 1
 
-    def talks(self, root: yaml.Node | None) -> list[tuple[Talk, int]]:
-        """The valid talks, each with the line it starts on (kept apart: where a
-        talk stands in the file is not what pages show of it)."""
+    def talks(self, root: yaml.Node | None) -> list[tuple[Talk, int, int]]:
+        """The valid talks, each with the line it starts on and its tags' line (kept
+        apart: where a talk stands in the file is not what pages show of it)."""
         expected = "a list of talks, each starting with '- title: ...'"
         if root is None:
             return []
@@ -195,7 +195,7 @@ class _Reader:
             self.fail(self.line(root), "too-many-items", None, None, f"the file holds {len(root.value)} talks",
                       f"at most {MAX_TALKS}")
             return []
-        found: list[tuple[Talk, int]] = []
+        found: list[tuple[Talk, int, int]] = []
         for node in root.value:
             if not isinstance(node, yaml.MappingNode):
                 self.fail(self.line(node), "not-a-talk", None, None, "this item is not a talk",
@@ -203,7 +203,8 @@ class _Reader:
                 continue
             talk = self.talk(node)
             if talk is not None:
-                found.append((talk, self.line(node)))
+                tags_line = next((self.line(key) for key, _ in node.value if key.value == "tags"), self.line(node))
+                found.append((talk, self.line(node), tags_line))
         return found
 
     def talk(self, node: yaml.MappingNode) -> Talk | None:
@@ -462,7 +463,7 @@ def _bounded(text: str, rel: str) -> Problem | None:
     return None
 
 
-def read_talks(path: Path, rules: SiteRules) -> tuple[list[tuple[Talk, int]], list[Problem]]:
+def read_talks(path: Path, rules: SiteRules) -> tuple[list[tuple[Talk, int, int]], list[Problem]]:
     """Every valid talk of the file with its line, and every problem found. Never raises."""
     srcdir = rules.srcdir
     rel = path.resolve().relative_to(srcdir).as_posix() if path.resolve().is_relative_to(srcdir) else str(path)
@@ -503,7 +504,7 @@ def read_talks(path: Path, rules: SiteRules) -> tuple[list[tuple[Talk, int]], li
     return talks, reader.problems
 
 
-def cross_check(talks: list[tuple[Talk, int]], posts: dict[str, PostMeta], rules: SiteRules,
+def cross_check(talks: list[tuple[Talk, int, int]], posts: dict[str, PostMeta], rules: SiteRules,
                 rel: str) -> list[Problem]:
     """What no single talk shows: the same talk twice, a tag spelt otherwise than elsewhere."""
     problems: list[Problem] = []
@@ -512,7 +513,7 @@ def cross_check(talks: list[tuple[Talk, int]], posts: dict[str, PostMeta], rules
     for post in sorted(posts.values(), key=lambda p: p.path):
         for tag in post.tags:
             spellings.setdefault(slugify(tag), (tag, post.path))
-    for talk, line in talks:
+    for talk, line, tags_line in talks:
         first = seen.setdefault(talk.anchor, line)
         if first != line:
             problems.append(_problem(rel, line, "duplicate-talk", "title", talk.title,
@@ -520,9 +521,9 @@ def cross_check(talks: list[tuple[Talk, int]], posts: dict[str, PostMeta], rules
                                      "each talk once (another talk that day needs another title)"))
             continue
         for tag in talk.tags:
-            spelt, where = spellings.setdefault(slugify(tag), (tag, f"{rel}:{line}"))
+            spelt, where = spellings.setdefault(slugify(tag), (tag, f"{rel}:{tags_line}"))
             if spelt != tag:
-                problems.append(_problem(rel, line, "tag-collision", "tags", tag,
+                problems.append(_problem(rel, tags_line, "tag-collision", "tags", tag,
                                          f"and {spelt!r} (in {where}) would share one page, "
                                          f"{rules.tag_path}/{slugify(tag)}.html", "one spelling per tag"))
     return problems
@@ -542,5 +543,5 @@ def check_talks(setting: object, rules: SiteRules, posts: dict[str, PostMeta]) -
     problems.sort(key=lambda p: p.line)
     if problems:
         return TalksReport(rel, (), problems)
-    ordered = sorted((talk for talk, _ in talks), key=lambda t: (t.date, t.anchor), reverse=True)
+    ordered = sorted((talk for talk, *_ in talks), key=lambda t: (t.date, t.anchor), reverse=True)
     return TalksReport(rel, tuple(ordered), [])

@@ -33,4 +33,8 @@ techblog_categories = {
 }
 techblog_navbar = [*techblog_navbar, ("Nav " + HOSTILE, "about", [])]
 
-techblog_talks = ""  # no talks on this site (the real site's file is talks/talks.yaml)
+techblog_talks = "talks/talks.yaml"  # every field of a talk carries the payload too
+techblog_author_profiles = {
+    **techblog_author_profiles,
+    "mallory": {"photo": "authors/alice.svg", "bio": "Bio " + HOSTILE},
+}

@@ -59,7 +59,8 @@ SETTINGS = [
     ("techblog_comments_server", "", "html", str, "where readers' browsers find Isso; empty: no comments"),
     ("techblog_precompress", True, "", bool, "a .gz beside each text file of the output, for gzip_static"),
     ("techblog_talks", "", "html", str, "the talks data file, e.g. talks/talks.yaml; '' for a site without talks"),
-    ("techblog_author_profiles", {}, "html", dict, "author key -> {'photo': file in html_static_path, 'bio': text}"),
+    # Not "html": a change rewrites only the author pages (pages/talks.py notes it as data).
+    ("techblog_author_profiles", {}, "", dict, "author key -> {'photo': file in html_static_path, 'bio': text}"),
 ]
 
 

@@ -66,6 +66,7 @@ HOOKS = [
     # -- 4. env-updated: every post known ---------------------------------------------
     ("env-updated", adapters.register_posts_before_writing, None, ""),
     ("env-updated", collections.point_blog_posts_reference, None, ""),
+    ("env-updated", talks.note_talks, 800, "before the pages' digests are compared (900)"),
     ("env-updated", rewrites.rewrite_changed_documents, 900, "after ABlog's posts are registered (500)"),
     # -- 5. writing ---------------------------------------------------------------------
     ("doctree-resolved", listings.render_listings, None, ""),

@@ -72,6 +72,17 @@ def check_talks(app: Sphinx, config: Config) -> None:
     state.talks, state.talks_file = report.talks, report.path
 
 
+def note_talks(app: Sphinx, env) -> list[str]:
+    """The talks file is no Sphinx source, and the author profiles are kept out
+    of the configuration's hash (which rewrites every page): an edit to either
+    alone must still reach the pages that show them (rewrites.py compares
+    their digests, and each such page has them in its context)."""
+    state = state_of(app)
+    rewrites.note_data(app, "data:talks", (state.talks_file, state.talks))
+    rewrites.note_data(app, "data:author-profiles", sorted(app.config.techblog_author_profiles.items()))
+    return []
+
+
 def talks_of(app: Sphinx) -> tuple[Talk, ...]:
     return state_of(app).talks
 

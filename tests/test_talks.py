@@ -54,7 +54,7 @@ def test_the_talks_page_lists_every_talk_by_year_newest_first(built):
 
 def test_a_talk_shows_every_field(built):
     root = page(built, "talks.html")
-    talk = root.find(id="2019-05-20-ceph-at-scale")
+    talk = root.find(id="talk-2019-05-20-ceph-at-scale")
     assert talk.select("time")[0].get("datetime") == "2019-05-20"
     assert talk.select(".techblog-talk-event")[0].get_text() == "Ceph Day Geneva"
     assert talk.select(".techblog-talk-place")[0].get_text() == "Geneva, Switzerland"
@@ -95,7 +95,7 @@ def test_a_tags_page_shows_its_talks_after_its_posts(built):
     assert talks_in_section(ceph) == ["Ceph at scale"]
     # A talk's title leads to it on the Talks page.
     link = ceph.select(".techblog-talks-section .techblog-talk-title a")[0].get("href")
-    assert link == "../../talks.html#2019-05-20-ceph-at-scale"
+    assert link == "../../talks.html#talk-2019-05-20-ceph-at-scale"
 
 
 def test_a_tag_or_speaker_with_talks_only_has_a_page(built):
@@ -122,11 +122,11 @@ def test_an_author_page_shows_photo_bio_posts_and_talks(built):
 
 def test_local_slides_are_copied_and_linked(built):
     root = page(built, "talks.html")
-    slides = root.find(id="2019-05-20-ceph-at-scale").select(".techblog-talk-slides a")[0]
+    slides = root.find(id="talk-2019-05-20-ceph-at-scale").select(".techblog-talk-slides a")[0]
     assert slides.get("href") == "talks/slides/bare-metal.pdf"
     assert (built.outdir / "talks/slides/bare-metal.pdf").read_bytes() == (
         ROOT / "talks/slides/bare-metal.pdf").read_bytes()
-    other = root.find(id="2019-11-02-cells-bboldb-quoted").select(".techblog-talk-slides a")[0]
+    other = root.find(id="talk-2019-11-02-cells-bboldb-quoted").select(".techblog-talk-slides a")[0]
     assert other.get("href") == "https://example.org/slides/cells.pdf"
     # Nothing else of the talks folder is published.
     assert sorted(p.name for p in (built.outdir / "talks").rglob("*") if p.is_file()) == [
@@ -150,7 +150,7 @@ def test_videos_are_facades_that_load_nothing_from_the_host(built):
 
 def test_markup_in_talk_data_is_shown_as_text(built):
     root = page(built, "talks.html")
-    talk = root.find(id="2019-11-02-cells-bboldb-quoted")
+    talk = root.find(id="talk-2019-11-02-cells-bboldb-quoted")
     assert not talk.select("b, script")
     assert talk.select(".techblog-talk-title")[0].get_text() == 'Cells, <b>bold</b> & "quoted"'
     assert talk.select(".techblog-talk-abstract")[0].get_text() == (
@@ -167,8 +167,8 @@ def test_the_talks_feed_has_every_talk_and_is_linked_from_the_page(built):
     by_date = sorted(DATA, key=lambda talk: talk["date"], reverse=True)
     assert [entry.title for entry in feed.entries] == [talk["title"] for talk in by_date]
     entry = feed.entries[2]  # Ceph at scale
-    assert entry.id == "tag:techblog.web.cern.ch,2019:talks/2019-05-20-ceph-at-scale"
-    assert entry.link.endswith("/talks.html#2019-05-20-ceph-at-scale")
+    assert entry.id == "tag:techblog.web.cern.ch,2019:talks/talk-2019-05-20-ceph-at-scale"
+    assert entry.link.endswith("/talks.html#talk-2019-05-20-ceph-at-scale")
     assert [author.name for author in entry.authors] == ["Chiara Rossi", "Jane Doe"]
     assert [tag.term for tag in entry.tags] == ["ceph", "storage"]
     related = {link.title: link.href for link in entry.links if link.rel == "related"}

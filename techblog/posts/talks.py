@@ -148,7 +148,8 @@ def video_of(text: str) -> Video | None:
 
 
 def anchor_of(date: dt.datetime, title: str) -> str:
-    return f"{date.date().isoformat()}-{slugify(title)[:80]}".rstrip("-")
+    # "talk-" first: an id starting with a digit needs escaping in CSS selectors.
+    return f"talk-{date.date().isoformat()}-{slugify(title)[:80]}".rstrip("-")
 
 
 def talks_path(setting: object, srcdir: Path) -> tuple[Path | None, str | None]:

@@ -230,3 +230,16 @@ def test_a_talks_setting_naming_no_file_stops_the_build(tmp_path):
 def test_a_bad_author_profile_stops_the_build_naming_setting_and_key(conf, fragment, tmp_path):
     output = failed_build(broken_copy(tmp_path, conf="\n" + conf + "\n"), tmp_path)
     assert fragment in output, output
+
+
+def test_a_site_without_talks_has_an_empty_talks_page_and_no_feed(tmp_path):
+    """The navbar's Talks link still leads somewhere; an empty feed would carry the build's time."""
+    src = broken_copy(tmp_path, conf='\ntechblog_talks = ""\n')
+    build = sphinx_build(src, tmp_path / "html", tmp_path / "doctrees")
+    assert build.returncode == 0, build.output
+    root = page(build, "talks.html")
+    assert root.select_one(".techblog-no-talks").get_text() == "No talks yet."
+    assert not root.select("a.techblog-talks-feed")
+    assert "talks/atom.xml" not in [link["href"] for link in root.select("head link[rel=alternate]")]
+    assert not (build.outdir / "talks").exists()
+    assert not page(build, "blog/tag/ceph.html").select(".techblog-talks-section")

@@ -154,12 +154,13 @@ def talk_pages(app: Sphinx):
 
 def all_talk_pages(app: Sphinx):
     talks = talks_of(app)
+    feed = has_feed(app)
     yield TALKS_PAGE, {
         "title": "Talks",
         "techblog_talk_years": by_year(talks),
-        "techblog_talks_feed": FEED if app.config.blog_baseurl else None,
+        "techblog_talks_feed": FEED if feed else None,
         # page.html advertises the page's feed (ABlog's feed_path: <path>/atom.xml)
-        "feed_path": posixpath.dirname(FEED) if app.config.blog_baseurl else None,
+        "feed_path": posixpath.dirname(FEED) if feed else None,
         "feed_title": f"{app.config.blog_title}: talks",
         **talk_context(app, talks),
     }, PAGE_TEMPLATE
@@ -190,6 +191,12 @@ def all_talk_pages(app: Sphinx):
 # -- The feed ---------------------------------------------------------------------------
 
 
+def has_feed(app: Sphinx) -> bool:
+    """A feed needs the site's address, and a talk: an empty feed would have no
+    date to give as its own but the build's (as ABlog's empty collections, none)."""
+    return bool(app.config.blog_baseurl and talks_of(app))
+
+
 def feed_xml(app: Sphinx, talks) -> bytes:
     config = app.config
     site = feeds.site_url(app)
@@ -203,7 +210,7 @@ def feed_xml(app: Sphinx, talks) -> bytes:
     A(root, "link", rel="self", type="application/atom+xml", href=urljoin(site, FEED))
     A(root, "link", rel="alternate", type="text/html", href=page)
     # The newest talk's day, never the build time: two builds give the same bytes.
-    A(root, "updated", rfc3339(max((talk.date for talk in talks), default=rules_of(app).now)))
+    A(root, "updated", rfc3339(max(talk.date for talk in talks)))
     feeds.person(root, config.author, None)
     A(root, "generator", "techblog", uri="https://www.sphinx-doc.org/", version=__version__)
     if config.copyright:
@@ -240,7 +247,7 @@ def write_talks_feed(app: Sphinx):
     for talk in talks:
         if talk.slides_local:
             copy_into_output(app, talk.slides)
-    if app.config.blog_baseurl:
+    if has_feed(app):
         stale_output.produced(app, FEED)
         target = outdir / FEED
         inputs = (rewrites.build_inputs(app), talks, talk_context(app, talks))

@@ -32,7 +32,7 @@ templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["techblog.css"]
 exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export", "bench", "comments", "screenshots",
-                    "wheels", "deploy"]
+                    "wheels", "deploy", "talks"]
 
 # -- MyST ---------------------------------------------------------------------
 
@@ -119,6 +119,21 @@ techblog_series = {
                       "metrics on dashboards, then every log line searchable."),
 }
 
+# -- Talks and author pages ----------------------------------------------------
+# The team's talks: one YAML file, checked like posts (README "Talks"); the
+# Talks page, the talks feed, and a "Talks" section on tag and author pages.
+techblog_talks = "talks/talks.yaml"
+# An author's page shows a photo (a small image in html_static_path) and a bio.
+techblog_author_profiles = {
+    "alice": {"photo": "authors/alice.svg",
+              "bio": "Leads the cloud team; OpenStack and RDO upstream work, capacity planning."},
+    "bruno": {"photo": "authors/bruno.svg", "bio": "Compute and provisioning: Nova, Ironic, Foreman."},
+    "chiara": {"photo": "authors/chiara.svg", "bio": "Storage and monitoring: Ceph, Collectd, Grafana."},
+    "daniel": {"photo": "authors/daniel.svg", "bio": "Configuration management and logging: Puppet, Elastic."},
+    "tomas": {"photo": "authors/tomas.svg",
+              "bio": "Guest author on the old blog: his notes from the 2018 Vancouver summit."},
+}
+
 # -- Reader comments (Isso) ----------------------------------------------------
 # Where readers' browsers find the Isso comment server (comments/isso.cfg): a
 # path on this site's host that the web server passes to Isso, or an http(s)
@@ -158,6 +173,7 @@ techblog_navbar = [
     ("Tags", "blog/tag", ["blog/tag/"]),
     ("Categories", "blog/category", ["blog/category/"]),
     ("Archive", "blog/archive", []),
+    ("Talks", "talks", []),
     ("Legacy", "legacy/index", ["legacy/"]),
     ("About", "about", []),
 ]
@@ -184,6 +200,7 @@ html_sidebars = {
     "posts/**": post_sidebars,
     "legacy/**": post_sidebars,
     "404": [],
+    "talks": ["techblog/feed-link.html"],  # the Talks page (generated): nothing that changes with posts
 }
 
 # -- Theme ----------------------------------------------------------------------

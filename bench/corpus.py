@@ -44,9 +44,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 # What the site needs to build, besides posts (see conf.py: templates_path,
 # html_static_path, techblog_redirects, and the toctrees of index.md): also
-# every other top-level page (*.md but the README) and folder named _* (but _build).
+# every other top-level page (*.md but the README) and folder named _* (but _build), and the talks.
 SITE_FILES = ["conf.py", "index.md", "about.md", "posts/index.md", "legacy/index.md"]
-SITE_DIRS = ["_templates", "_static", "techblog", "legacy/pages"]
+SITE_DIRS = ["_templates", "_static", "techblog", "legacy/pages", "talks"]
 
 AUTHORS = ["alice", "bruno", "chiara"]
 AUTHOR_NAMES = {"alice": "Alice Martin", "bruno": "Bruno Keller", "chiara": "Chiara Rossi"}

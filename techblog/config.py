@@ -6,6 +6,7 @@ setting that cannot work stops the build with one clear line
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sphinx.util import logging
@@ -59,6 +60,9 @@ SETTINGS = [
     ("techblog_nearby_posts", 5, "html", int, "posts on either side of a post in its sidebar"),
     ("techblog_comments_server", "", "html", str, "where readers' browsers find Isso; empty: no comments"),
     ("techblog_precompress", True, "", bool, "a .gz beside each text file of the output, for gzip_static"),
+    ("techblog_talks", "", "html", str, "the talks data file, e.g. talks/talks.yaml; '' for a site without talks"),
+    # Not "html": a change rewrites only the author pages (pages/talks.py notes it as data).
+    ("techblog_author_profiles", {}, "", dict, "author key -> {'photo': file in html_static_path, 'bio': text}"),
 ]
 
 
@@ -131,3 +135,64 @@ def check(app, config) -> None:
     except ValueError as err:
         raise InvalidSetting("techblog_comments_server", config.techblog_comments_server, str(err),
                              COMMENTS_EXPECTED) from None
+
+
+# -- Author profiles: the photo and bio on an author's page -------------------------
+
+PHOTO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
+MAX_PHOTO_BYTES = 200 * 1024  # a small portrait; the page shows it at 96 px
+MAX_BIO = 600
+PROFILE_EXPECTED = ("expected {'photo': an image (" + ", ".join(PHOTO_SUFFIXES) + f", at most {MAX_PHOTO_BYTES // 1024}"
+                    " KiB) in a folder of html_static_path, e.g. 'authors/alice.svg', 'bio': a sentence or two "
+                    f"of plain text (at most {MAX_BIO} characters)}}")
+
+
+def check_profiles(app, config) -> None:
+    """``techblog_author_profiles``: every key an author, every photo a small image the
+    site serves (inside a folder of ``html_static_path``, which Sphinx copies to
+    ``_static/``), every bio printable text. Kept as {key: {"photo", "bio"}}, the
+    photo as its path under ``_static/``."""
+    from techblog.posts.frontmatter import bad_character
+
+    profiles = config.techblog_author_profiles
+    name = "techblog_author_profiles"
+    authors = config.blog_authors or {}
+    folders = [(Path(app.confdir) / folder).resolve() for folder in config.html_static_path]
+    checked = {}
+    for key, profile in profiles.items():
+        where = f"{name}[{key!r}]"
+        if key not in authors:
+            raise InvalidSetting(where, key, "is not a key of blog_authors",
+                                 "expected one of: " + ", ".join(map(str, authors)))
+        if not isinstance(profile, dict) or not set(profile) <= {"photo", "bio"}:
+            raise InvalidSetting(where, profile, "is not a profile", PROFILE_EXPECTED)
+        photo, bio = profile.get("photo"), profile.get("bio")
+        if photo is not None:
+            if not isinstance(photo, str) or not photo or photo.startswith("/") or "\\" in photo:
+                raise InvalidSetting(f"{where}['photo']", photo, "is not a relative path", PROFILE_EXPECTED)
+            found = [(folder, (folder / photo).resolve()) for folder in folders]
+            inside = [(folder, path) for folder, path in found if path.is_relative_to(folder)]
+            if not inside:
+                raise InvalidSetting(f"{where}['photo']", photo, "is outside the site's static folders "
+                                     f"(html_static_path: {config.html_static_path})", PROFILE_EXPECTED)
+            existing = [(folder, path) for folder, path in inside if path.is_file()]
+            if not existing:
+                raise InvalidSetting(f"{where}['photo']", photo, "is not a file in html_static_path",
+                                     PROFILE_EXPECTED)
+            folder, path = existing[0]
+            if path.suffix.lower() not in PHOTO_SUFFIXES:
+                raise InvalidSetting(f"{where}['photo']", photo, "is not an image", PROFILE_EXPECTED)
+            if path.stat().st_size > MAX_PHOTO_BYTES:
+                raise InvalidSetting(f"{where}['photo']", photo, f"is {path.stat().st_size} bytes", PROFILE_EXPECTED)
+            photo = path.relative_to(folder).as_posix()
+            if any(ch in photo for ch in "\"'<>` ") or bad_character(photo):
+                raise InvalidSetting(f"{where}['photo']", photo, "has characters a link cannot hold", PROFILE_EXPECTED)
+        if bio is not None:
+            bad = bad_character(bio) if isinstance(bio, str) else "a value that is not text"
+            if bad or not bio.strip() or len(bio) > MAX_BIO:
+                raise InvalidSetting(f"{where}['bio']", bio, f"contains {bad}" if bad else
+                                     "is empty" if not bio.strip() else f"is {len(bio)} characters long",
+                                     PROFILE_EXPECTED)
+            bio = " ".join(bio.split())
+        checked[key] = {"photo": photo, "bio": bio}
+    config.techblog_author_profiles = checked

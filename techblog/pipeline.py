@@ -32,7 +32,7 @@ from techblog.incremental import (build_cache, interrupts, parallel_read, rewrit
                                   template_cache, warnings_record)
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
-                            next_reading, pagination, post_header, series, sidebars)
+                            next_reading, pagination, post_header, series, sidebars, talks)
 from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
@@ -45,6 +45,8 @@ HOOKS = [
     ("config-inited", metadata.check_posts, 300, "every post checked before anything uses one"),
     ("config-inited", drafts.exclude_drafts, 400, "after the posts are checked, before ABlog lists them"),
     ("config-inited", config.check, None, ""),
+    ("config-inited", talks.check_talks, 350, "after the posts are checked (300): tags are spelt as posts spell them"),
+    ("config-inited", config.check_profiles, None, ""),
     ("config-inited", sitemap.exclude_from_sitemap, 500, "after the drafts are decided (400)"),
     ("config-inited", redirects.add_redirects, 600, "checked against the pages of the site"),
     # -- 2. builder-inited: a fresh start for each build ---------------------------------
@@ -67,6 +69,7 @@ HOOKS = [
     # -- 4. env-updated: every post known ---------------------------------------------
     ("env-updated", adapters.register_posts_before_writing, None, ""),
     ("env-updated", collections.point_blog_posts_reference, None, ""),
+    ("env-updated", talks.note_talks, 800, "before the pages' digests are compared (900)"),
     ("env-updated", rewrites.rewrite_changed_documents, 900, "after ABlog's posts are registered (500)"),
     # -- 5. writing ---------------------------------------------------------------------
     ("doctree-resolved", listings.render_listings, None, ""),
@@ -77,6 +80,8 @@ HOOKS = [
     ("html-collect-pages", listings.listing_pages, None, ""),
     ("html-collect-pages", collections.archive_pages, None, ""),
     ("html-collect-pages", series.write_series, None, ""),
+    ("html-collect-pages", talks.talk_pages, None, ""),
+    ("html-collect-pages", talks.write_talks_feed, None, ""),
     ("html-collect-pages", search.drop_emptied_search_terms, None, ""),
     ("html-collect-pages", search.keep_unchanged_search_index, 900, "after the index is written"),
     ("html-page-context", autoescape.escape_settings_text, 100, "before anything reads the settings' texts"),

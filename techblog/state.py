@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from techblog.incremental.build_cache import KeptStore
     from techblog.incremental.rewrites import PageDigests
     from techblog.posts.contract import PostMeta, SiteRules
+    from techblog.posts.talks import Talk
 
 ATTRIBUTE = "techblog"
 
@@ -46,6 +47,11 @@ class BuildState:
     #: Written by ``ablog/drafts.exclude_drafts`` (``config-inited``), read at
     #: ``builder-inited``; never reset.
     drafts: list[str] = dataclasses.field(default_factory=list)
+    #: The site's talks, newest first, and their data file (relative to the
+    #: site; None: no talks). Written by ``pages/talks.check_talks``
+    #: (``config-inited``); never reset.
+    talks: tuple[Talk, ...] = ()
+    talks_file: str | None = None
 
     # -- One build's: reset at builder-inited (:meth:`reset`).
     #: The documents this build reads, in order (the list Sphinx reads from).

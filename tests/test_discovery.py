@@ -271,7 +271,7 @@ def test_the_404_page_works_at_any_depth(site):
     assert any("techblog.css" in href for href in stylesheets)
     nav = soup.select("#pst-header nav[aria-label=Site] a.nav-link")
     assert [a.get_text(strip=True) for a in nav] == [
-        "Home", "Posts", "Tags", "Categories", "Archive", "Legacy", "About"]
+        "Home", "Posts", "Tags", "Categories", "Archive", "Talks", "Legacy", "About"]
     body = soup.select_one("article .techblog-notfound")
     links = {a["href"] for a in body.select("a")}
     assert {prefix + "index.html", prefix + "posts/index.html", prefix + "search.html"} <= links

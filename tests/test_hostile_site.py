@@ -90,3 +90,35 @@ def test_series_and_related_posts_show_the_values_as_text(hostile):
     feed = feedparser.parse((hostile.outdir / "blog/series/evil/atom.xml").read_bytes())
     assert feed.feed.title.endswith("Series: " + series) and feed.feed.subtitle == description
     assert TITLE in [entry.title for entry in feed.entries]
+
+
+def test_talks_and_profiles_show_their_values_as_text(hostile):
+    """Talk data (tests/roots/test-hostile/talks/talks.yaml) and an author's bio
+    (techblog_author_profiles) are escaped wherever they are shown."""
+    talk = "Talk " + PAYLOAD
+    assert text_of(hostile, "talks.html", ".techblog-talk-title") == [talk]
+    for selector, value in [(".techblog-talk-event", "Event "), (".techblog-talk-place", "Place "),
+                            (".techblog-talk-guest", "Guest "), (".techblog-talk-abstract", "Abstract ")]:
+        assert text_of(hostile, "talks.html", selector) == [value + PAYLOAD], selector
+    box = hostile.html("talks.html").select_one(".video-embed")
+    assert box["data-embed-title"] == talk
+    assert box["data-embed-src"] == "https://www.youtube-nocookie.com/embed/abcdef12345"
+    slides = hostile.html("talks.html").select_one(".techblog-talk-slides a")
+    assert slides["href"] == "https://example.org/slides.pdf?a=1&b=2"
+    tags = text_of(hostile, "talks.html", ".techblog-talk-tag")
+    assert tags == ["<script>alert('XSS')</script>", "<svg onload=alert('XSS')>talk"]
+    # The talk-only tag's page, and Mallory's page with the bio and the talk.
+    assert text_of(hostile, "blog/tag/svg-onloadalertxsstalk.html", "h1") == [
+        "Talks tagged <svg onload=alert('XSS')>talk"]
+    mallory = next(hostile.outdir.glob("blog/author/mallory*.html")).relative_to(hostile.outdir).as_posix()
+    assert text_of(hostile, mallory, ".techblog-author-bio") == ["Bio " + PAYLOAD]
+    assert hostile.html(mallory).select_one(".techblog-author-photo")["alt"] == "Mallory " + PAYLOAD
+    assert text_of(hostile, mallory, ".techblog-talks-section .techblog-talk-title") == [talk]
+
+
+def test_the_talks_feed_carries_the_values_as_text(hostile):
+    feed = feedparser.parse((hostile.outdir / "talks" / "atom.xml").read_bytes())
+    (entry,) = feed.entries
+    assert entry.title == "Talk " + PAYLOAD
+    assert [author.name for author in entry.authors] == ["Mallory " + PAYLOAD, "Guest " + PAYLOAD]
+    assert entry.summary == f"Event {PAYLOAD}, Place {PAYLOAD}\n\nAbstract {PAYLOAD}"

@@ -206,11 +206,44 @@ def leave_series(src: Path) -> Path:
     return path
 
 
+TALKS = "talks/talks.yaml"
+EDITED_TALK = "Puppet at scale without a single master"  # daniel's; tags puppet, foreman, configuration-management
+
+
+def edit_talk(src: Path) -> Path:
+    """A talk's abstract and tags changed, and a talk added with a tag no post or talk had."""
+    path = src / TALKS
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"- title: {EDITED_TALK}")
+    end = text.index("\n- title:", start)
+    talk = text[start:end].replace("Twenty thousand nodes", "Thirty thousand nodes").replace(
+        "tags: [puppet, foreman, configuration-management]", "tags: [puppet, foreman]")
+    path.write_text(text[:start] + talk + text[end:] + """
+- title: A talk added later
+  date: 2020-03-03
+  event: A meet-up
+  speakers: [chiara, {guest: Sam Guest}]
+  tags: [sre]
+""", encoding="utf-8")
+    return path
+
+
+def edit_profile(src: Path) -> Path:
+    """An author's bio changed (conf.py), and another author's photo file."""
+    conf = src / "conf.py"
+    with conf.open("a", encoding="utf-8") as out:
+        out.write('\ntechblog_author_profiles["bruno"] = {"photo": "authors/bruno.svg", "bio": "A new bio."}\n')
+    photo = src / "_static" / "authors" / "chiara.svg"
+    photo.write_text(photo.read_text(encoding="utf-8").replace("#6b2d6b", "#5a255a"), encoding="utf-8")
+    return conf
+
+
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
                                     add_scheduled_post, add_diagram, remove_diagram, join_series, leave_series,
-                                    close_archived_comments],
+                                    close_archived_comments, edit_talk, edit_profile],
                          ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
-                              "add-diagram", "remove-diagram", "join-series", "leave-series", "close-archived-comments"])
+                              "add-diagram", "remove-diagram", "join-series", "leave-series", "close-archived-comments",
+                              "edit-talk", "edit-profile"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     changed = change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)
@@ -305,3 +338,34 @@ def test_a_retag_rewrites_exactly_the_posts_whose_next_reading_changed(tmp_path)
     assert changed - {retagged}, "the re-tag changed no other post's lists: the test shows nothing"
     posts_rewritten = set(rewritten(before, after)) & set(shown_after)
     assert posts_rewritten == changed | {retagged}
+
+
+def test_editing_talks_or_a_profile_rewrites_exactly_the_pages_that_show_them(tmp_path):
+    """The talks file and the author profiles are not Sphinx sources: an edit
+    to one of them rewrites the Talks page, its feed and the pages of the
+    talks' tags and speakers (or of that author), and nothing else."""
+    from techblog.posts.contract import slugify
+
+    src = make_site(tmp_path / "src", 16)
+
+    def build():
+        result = sphinx_build(src, tmp_path / "html", tmp_path / "doctrees", env=ENV)
+        assert result.returncode == 0, result.output
+        return written_at(result.outdir)
+
+    def author(key):
+        return f"blog/author/{slugify(conf()['blog_authors'][key][0])}.html"
+
+    first = build()
+    assert "blog/tag/configuration-management.html" in first  # a tag only that talk carries
+    edit_talk(src)
+    second = build()
+    assert rewritten(first, second) == sorted([
+        "talks.html", "talks/atom.xml", "blog/tag/puppet.html", "blog/tag/foreman.html", author("daniel"),
+        # the talk added: its speaker's page, and its tag's, new
+        author("chiara"), "blog/tag/sre.html"])
+    assert "blog/tag/configuration-management.html" not in second  # no talk carries it any more
+    with (src / "conf.py").open("a", encoding="utf-8") as out:
+        out.write('\ntechblog_author_profiles["bruno"] = {"photo": "authors/bruno.svg", "bio": "A new bio."}\n')
+    third = build()
+    assert rewritten(second, third) == [author("bruno")]

@@ -63,7 +63,7 @@ def test_the_check_command_passes_the_real_site_without_starting_sphinx():
     # builders or ABlog (it may use small helpers such as sphinx.util.matching).
     check = run_check(REPO, python_options=("-X", "importtime"))
     assert check.returncode == 0, check.stdout + check.stderr
-    assert re.search(r"\d+ post\(s\) checked, no problems", check.stderr)
+    assert re.search(r"\d+ post\(s\), \d+ talk\(s\) checked, no problems", check.stderr)  # the talks too
     imported = {line.rsplit("|", 1)[1].strip() for line in check.stderr.splitlines()
                 if line.startswith("import time:") and "|" in line}
     assert "techblog.posts.contract" in imported  # the listing is there to be read

@@ -70,7 +70,7 @@ def test_navbar_has_every_section_and_each_link_works(site):
     for page in ["index.html", POSTS[0].path + ".html", "blog/tag/openstack.html"]:
         nav = site.html(page).select("#pst-header nav[aria-label=Site] a.nav-link")
         assert [a.get_text(strip=True) for a in nav] == [
-            "Home", "Posts", "Tags", "Categories", "Archive", "Legacy", "About"]
+            "Home", "Posts", "Tags", "Categories", "Archive", "Talks", "Legacy", "About"]
         for a in nav:
             target = resolve(page, a["href"]) if a["href"] != "#" else page
             assert (site.outdir / target).is_file(), (page, a["href"])

@@ -162,6 +162,17 @@ def note_read(app: Sphinx, *args) -> None:
     state_of(app).read = True
 
 
+def note_data(app: Sphinx, key: str, value) -> None:
+    """Data pages show that is no Sphinx source (the talks file, pages/talks.py):
+    kept among the digests, and when it changed since the last build, the build
+    compares every page's digest instead of taking the nothing-changed shortcut.
+    Call before :func:`rewrite_changed_documents`."""
+    state = digests(app)
+    state.current[key] = digest_of(value)
+    if state.previous.get(key) != state.current[key]:
+        state_of(app).read = True
+
+
 def rewrite_changed_documents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     state = digests(app)
     # Sphinx saves the environment it read before writing: from here on, a

@@ -21,7 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from techblog.ablog import bridge
-from techblog.pages import pagination, views
+from techblog.pages import pagination, talks, views
 from techblog.incremental import rewrites
 from techblog.pages.listings import summary_context
 
@@ -47,6 +47,8 @@ def collection_pages(app: Sphinx, first: str, context: dict):
             continue
         page_context = {**context, **summary_context(app, page.docname), "posts": page.posts,
                         "title": page.title(context["title"]), pagination.CONTEXT_KEY: page}
+        if page.number == 1:  # a tag's or an author's talks, an author's photo and bio
+            page_context.update(talks.collection_context(app, context["collection"]))
         yield page.docname, page_context, pagination.LISTING_PAGE_TEMPLATE
 
 

@@ -23,6 +23,7 @@ from techblog.tools.arguments import (Parser, UsageError, folder_inside, one_lin
                                       shown, site_root)
 from techblog.posts.contract import CONFIG_DEFAULTS, SettingsError, SiteRules, check_site, post_files
 from techblog.posts.dates import DateError
+from techblog.posts.talks import TALKS_EXPECTED, check_talks
 
 
 def load_settings(root: Path) -> dict:
@@ -54,16 +55,28 @@ def checked_path(given: Path, root: Path) -> Path:
 def cmd_check(args: argparse.Namespace) -> int:
     root = site_root(args.root)
     paths = [checked_path(given, root) for given in args.paths] or None
-    rules = load_rules(root)
+    settings = load_settings(root)
+    rules = load_rules(root, settings)
     report = check_site(rules, paths)
-    for problem in report.problems:
+    problems = list(report.problems)
+    talks_note = ""
+    if paths is None:  # the whole site: its talks too (techblog_talks), against every post
+        setting = settings.get("techblog_talks", "")
+        try:
+            talks_report = check_talks(setting, rules, report.posts)
+        except ValueError as err:
+            raise SystemExit(f"error: conf.py: techblog_talks: {setting!r} {err}; expected {TALKS_EXPECTED}") from None
+        problems.extend(talks_report.problems)
+        if talks_report.path:
+            talks_note = f", {len(talks_report.talks)} talk(s)" if not talks_report.problems else ", talks"
+    for problem in problems:
         print(f"{problem.location}: ERROR: {problem.message}")
     checked = report.files if paths is None else len(set(paths) & {p.resolve() for p in post_files(rules)})
-    if report.problems:
-        files = len({p.path for p in report.problems})
-        print(f"{len(report.problems)} problem(s) in {files} post(s); {checked} post(s) checked", file=sys.stderr)
+    if problems:
+        files = len({p.path for p in problems})
+        print(f"{len(problems)} problem(s) in {files} file(s); {checked} post(s){talks_note} checked", file=sys.stderr)
         return 1
-    print(f"{checked} post(s) checked, no problems", file=sys.stderr)
+    print(f"{checked} post(s){talks_note} checked, no problems", file=sys.stderr)
     return 0
 
 

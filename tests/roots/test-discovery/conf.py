@@ -10,3 +10,5 @@ exec(compile((REPO / "conf.py").read_text(encoding="utf-8"), str(REPO / "conf.py
 templates_path = [str(REPO / "_templates")]
 html_static_path = [str(REPO / "_static")]
 redirect_html_template_file = str(REPO / "_templates" / "redirect.html")
+
+techblog_talks = ""  # no talks on this site (the real site's file is talks/talks.yaml)

@@ -36,3 +36,10 @@ techblog_series = {
     **techblog_series,
     "evil": ("Series " + HOSTILE, "Series description " + HOSTILE),
 }
+
+
+techblog_talks = "talks/talks.yaml"  # every field of a talk carries the payload too
+techblog_author_profiles = {
+    **techblog_author_profiles,
+    "mallory": {"photo": "authors/alice.svg", "bio": "Bio " + HOSTILE},
+}

@@ -12,3 +12,5 @@ html_static_path = [str(REPO / "_static")]
 techblog_legacy_name = "Small test blog"
 techblog_legacy_url = "https://small-test-blog.blogspot.com/"
 redirect_html_template_file = str(REPO / "_templates" / "redirect.html")
+
+techblog_talks = ""  # no talks on this site (the real site's file is talks/talks.yaml)

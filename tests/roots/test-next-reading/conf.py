@@ -16,3 +16,4 @@ techblog_series = {
     "upgrades": ("Upgrading the cloud", "Every component, one at a time, without a flag day."),
     "unstarted": ("Not started yet", "A series whose only part is a draft."),
 }
+techblog_talks = ""  # no talks on this site (the real site's file is talks/talks.yaml)

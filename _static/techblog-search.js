@@ -4,8 +4,9 @@
  * small gzipped chunks that pagefind.js (its API, loaded here with import())
  * fetches as a query needs them. This script draws the page around it: the
  * field, filters by tag, category, author and year (any of the values ticked
- * within one filter, all of the filters together), the order (best match or
- * newest first), and the results: title, date, authors and an excerpt.
+ * within one filter, all of the filters together; the build lists them in
+ * the page), the order (best match or newest first), and the results: title,
+ * date, authors and an excerpt.
  *
  * Every value shown comes from the posts' front matter: it is put in as
  * text, never as markup. The one exception is Pagefind's excerpt, which
@@ -31,6 +32,7 @@
   var list = document.getElementById("techblog-search-results");
   var more = document.getElementById("techblog-search-more");
   var pagefind = null;
+  var siteCounts = {};
   var searchId = 0;
   var shown = [];
   var timer = null;
@@ -138,9 +140,15 @@
     return item;
   }
 
+  /* The list says it is being drawn (aria-busy) until its results are in. */
+  function busy(yes) {
+    list.setAttribute("aria-busy", yes ? "true" : "false");
+  }
+
   function showMore(id) {
     var next = shown.slice(list.children.length, list.children.length + PAGE_SIZE);
     more.hidden = true;
+    busy(true);
     return Promise.all(next.map(function (result) { return result.data(); })).then(function (pages) {
       if (id !== searchId) {
         return;
@@ -149,6 +157,7 @@
         list.appendChild(drawResult(data));
       });
       more.hidden = list.children.length >= shown.length;
+      busy(false);
     });
   }
 
@@ -162,8 +171,11 @@
     list.replaceChildren();
     more.hidden = true;
     shown = [];
+    busy(true);
     if (!query && !Object.keys(filters).length) {
+      recount(siteCounts);
       say("Type a word, or choose a tag, category, author or year.");
+      busy(false);
       return Promise.resolve();
     }
     say("Searching…");
@@ -176,6 +188,7 @@
         return;
       }
       shown = found.results;
+      recount(query ? found.totalFilters || {} : siteCounts);
       var count = shown.length;
       var what = query ? " for “" + query + "”" : "";
       say(count ? count + (count === 1 ? " result" : " results") + what + "." : "Nothing found" + what + ".");
@@ -183,6 +196,7 @@
     }).catch(function () {
       if (id === searchId) {
         say("The search failed. Please reload the page.");
+        busy(false);
       }
     });
   }
@@ -192,31 +206,25 @@
     timer = setTimeout(run, 300);
   }
 
-  function drawFilters(available, wanted) {
+  /* Each value's count: among the results for the words typed (whatever
+     the filters), or on the whole site when no word is typed. */
+  function recount(counts) {
+    root.querySelectorAll(".techblog-search-choices input").forEach(function (box) {
+      var count = (counts[box.name] || {})[box.value] || 0;
+      box.parentNode.querySelector(".techblog-search-count").textContent = " (" + count + ")";
+    });
+  }
+
+  /* The filters' choices are in the page (drawn by the build, with the
+     names readers know); those in the address are ticked. */
+  function tickFilters(wanted) {
     root.querySelectorAll(".techblog-search-filter").forEach(function (group) {
       var name = group.getAttribute("data-filter");
-      var counts = available[name] || {};
-      var values = Object.keys(counts).sort(function (a, b) {
-        return name === "year" ? b.localeCompare(a) : a.localeCompare(b, undefined, {sensitivity: "base"});
+      var values = wanted.getAll(name);
+      group.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+        box.checked = values.indexOf(box.value) !== -1;
       });
-      var choicesList = group.querySelector(".techblog-search-choices");
-      values.forEach(function (value, index) {
-        var item = document.createElement("li");
-        var label = document.createElement("label");
-        var box = document.createElement("input");
-        box.type = "checkbox";
-        box.name = name;
-        box.value = value;
-        box.id = "techblog-filter-" + name + "-" + index;
-        box.checked = wanted.getAll(name).indexOf(value) !== -1;
-        label.htmlFor = box.id;
-        label.textContent = " " + value + " (" + counts[value] + ")";
-        item.appendChild(box);
-        item.appendChild(label);
-        choicesList.appendChild(item);
-      });
-      group.hidden = values.length === 0;
-      if (wanted.getAll(name).length) {
+      if (values.length) {
         group.open = true;
       }
     });
@@ -236,7 +244,8 @@
       return pagefind.filters();
     });
   }).then(function (available) {
-    drawFilters(available, wanted);
+    siteCounts = available;
+    tickFilters(wanted);
     options.hidden = false;
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -242,6 +242,31 @@ def test_a_browser_that_accepts_gzip_gets_the_precompressed_file_and_another_the
     assert "Accept-Encoding" in plain.headers["Vary"]
 
 
+def test_the_search_index_is_sent_as_pagefind_wrote_it(production):
+    """Pagefind gzips its chunks and WebAssembly itself, and its script unpacks
+    them: nginx sends their bytes as they are, with no Content-Encoding (a
+    browser would unpack them before Pagefind does), and the build writes no
+    .gz of them (techblog/site/precompress.py leaves them alone)."""
+    bundle = production.site.outdir / "_pagefind"
+    chunks = {}
+    for path in sorted(bundle.rglob("*")):
+        if path.is_file() and path.suffix in (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind"):
+            chunks.setdefault(path.suffix, path)
+    assert set(chunks) == {".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind"}
+    for path in chunks.values():
+        name = path.relative_to(production.site.outdir).as_posix()
+        assert not path.with_name(path.name + ".gz").exists(), name
+        answer = get(production, f"{SITE}/{name}", {"Accept-Encoding": "gzip"})
+        assert answer.status == 200 and answer.headers.get("Content-Encoding") is None, name
+        assert answer.body == path.read_bytes() and answer.body[:2] == b"\x1f\x8b", name
+        assert answer.headers["Content-Type"] == "application/octet-stream", name
+    # Its script is a module the page imports: a JavaScript type (nosniff checks it).
+    script = get(production, f"{SITE}/_pagefind/pagefind.js", {"Accept-Encoding": "gzip"})
+    assert script.headers["Content-Type"] == "application/javascript" and script.headers["Content-Encoding"] == "gzip"
+    # The work folder of an index being written is never served (hidden, like .doctrees).
+    assert get(production, f"{SITE}/.pagefind-work/").status == 404
+
+
 def test_the_404_page_comes_gzipped_too(production):
     answer = get(production, "/a/b/c/missing", {"Accept-Encoding": "gzip"})
     assert answer.status == 404 and answer.headers["Content-Encoding"] == "gzip"

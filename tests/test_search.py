@@ -114,12 +114,13 @@ def test_a_post_carries_its_title_date_authors_filters_and_sort_date(built):
         "meta:date": ["10 June 2024"],
         "meta:authors": ["Bruno Keller, Chiara Rossi"],
         "sort:date": ["2024-06-10T07:00:00Z"],  # UTC: sorts as the instants do
+        # Filed by the names of their pages (blog/tag/ceph.html...): search.py's filter_value says why.
         "filter:tag": ["kubernetes", "ceph"],
-        "filter:category": ["Upstream"],
-        "filter:author": ["Bruno Keller", "Chiara Rossi"],
+        "filter:category": ["upstream"],
+        "filter:author": ["bruno-keller", "chiara-rossi"],
         "filter:year": ["2024"],
     }
-    assert fields(html(built, "legacy/2014/05/old-ceph.html"))["filter:category"] == ["Legacy"]
+    assert fields(html(built, "legacy/2014/05/old-ceph.html"))["filter:category"] == ["legacy"]
     # A page: its title, no date, no filters.
     assert fields(html(built, "about.html")) == {"meta:title": ["About the team"]}
 
@@ -135,10 +136,26 @@ def test_the_index_holds_the_searchable_pages_and_nothing_else(built):
     assert "platypus" not in text  # the draft's and the future post's word
     assert "aardvark" not in text  # the home page's, a listing
     assert index["/posts/2024/kubernetes-upgrade.html"]["filters"] == {
-        "tag": ["kubernetes", "ceph"], "category": ["Upstream"],
-        "author": ["Bruno Keller", "Chiara Rossi"], "year": ["2024"]}
+        "tag": ["kubernetes", "ceph"], "category": ["upstream"],
+        "author": ["bruno-keller", "chiara-rossi"], "year": ["2024"]}
     assert index["/posts/2024/kubernetes-upgrade.html"]["meta"] == {
         "title": "Upgrading Kubernetes upstream", "date": "10 June 2024", "authors": "Bruno Keller, Chiara Rossi"}
+
+
+def test_the_search_page_offers_every_filter_value_by_its_name(built):
+    """Each filter lists the values of the published posts (never a draft's
+    or a future post's): the value Pagefind knows, the name readers know."""
+    page = html(built, "search.html")
+
+    def choices(name: str) -> list[tuple[str, str]]:
+        return [(box["value"], page.select_one(f"label[for={box['id']}]").get_text())
+                for box in page.select(f"details[data-filter={name}] input[type=checkbox][name={name}]")]
+
+    assert choices("tag") == [("ceph", "ceph"), ("kubernetes", "kubernetes"), ("rbd", "rbd")]
+    assert choices("category") == [("legacy", "Legacy"), ("operations", "Operations"), ("upstream", "Upstream")]
+    assert choices("author") == [("alice-martin", "Alice Martin"), ("bruno-keller", "Bruno Keller"),
+                                 ("chiara-rossi", "Chiara Rossi"), ("tomas-ortega", "Tomás Ortega")]
+    assert choices("year") == [("2024", "2024"), ("2023", "2023"), ("2014", "2014")]  # not 2999: a future post
 
 
 def test_the_body_is_the_post_not_its_header_nor_its_comments(built):
@@ -210,3 +227,21 @@ def test_a_build_that_changed_no_page_keeps_the_index_as_it_is(make_app, rootdir
     page.write_text(page.read_text(encoding="utf-8"), encoding="utf-8")  # written again: a new mtime
     with pytest.raises(pytest.fail.Exception, match="Pagefind ran again"):
         pagefind_index.build_index(app, None)
+
+
+def test_the_same_pages_always_give_the_same_index(built):
+    """Pagefind writes filters in a random order; the index is normalised
+    (pagefind_index.normalise), so incremental and clean builds agree."""
+    bundle = Path(built.outdir) / "_pagefind"
+
+    def files() -> dict:
+        # (Not the .gz copies: precompress makes them after the index, in a build.)
+        return {path.relative_to(bundle).as_posix(): path.read_bytes() for path in bundle.rglob("*")
+                if path.is_file() and path.suffix != ".gz"}
+
+    first = files()
+    assert any(name.startswith("filter/") for name in first)
+    for _ in range(3):
+        (Path(built.doctreedir) / pagefind_index.MANIFEST).unlink()  # Pagefind runs again
+        pagefind_index.build_index(built, None)
+        assert files() == first

@@ -23,19 +23,27 @@ the ``.gz`` copies are made (``precompress``, 950):
   mtimes, Pagefind's version and options are kept in
   ``<doctreedir>/techblog-pagefind.json``, written after the exchange.
 
-Pagefind's output is the same for the same pages (names are hashes of the
-contents), so an incremental build's index is a clean build's.
+The same pages always give the same bytes, so an incremental build's index
+is a clean build's and two builds of a commit are identical: Pagefind 1.5.2
+numbers pages and names its chunks by their contents, but writes the values
+of each filter, and the list of filters, in a random order (Rust's
+``HashMap``), which changes those files and, through their names, the
+metadata file and ``pagefind-entry.json``. :func:`normalise` writes them
+again in sorted order (CBOR, decoded and encoded with ``cbor2``).
 """
 
 from __future__ import annotations
 
 import ctypes
+import gzip
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import cbor2
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -135,6 +143,51 @@ def run_pagefind(site: Path, output: Path, cwd: Path) -> None:
                              f"{result.stdout}{result.stderr}".rstrip())
 
 
+# Pagefind's chunks: gzipped, and marked as Pagefind's once unpacked.
+MARK = b"pagefind_dcd"
+
+
+def unpack(path: Path) -> object:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(MARK):
+        raise ExtensionError(f"{path}: not a Pagefind chunk (Pagefind {version()}: see pagefind_index.normalise)")
+    return cbor2.loads(data[len(MARK):])
+
+
+def pack(value: object) -> tuple[bytes, str]:
+    """A chunk's bytes (the same for the same value) and a name for it: a hash of its contents."""
+    data = MARK + cbor2.dumps(value)
+    return gzip.compress(data, compresslevel=9, mtime=0), hashlib.sha256(data).hexdigest()
+
+
+def normalise(bundle: Path) -> None:
+    """The filters' values, the filters and the sort orders in sorted order,
+    renamed by their new contents, and the files that name them rewritten."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, about in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{about['hash']}.pf_meta"
+        meta = unpack(meta_path)
+        if not (isinstance(meta, list) and len(meta) == 6 and meta[0] == entry["version"]):
+            raise ExtensionError(f"{meta_path}: not the metadata Pagefind 1.5 writes; see pagefind_index.normalise")
+        filters = []
+        for name, chunk in meta[3]:
+            old = bundle / "filter" / f"{chunk}.pf_filter"
+            filter_name, values = unpack(old)
+            data, digest = pack([filter_name, sorted(values, key=lambda value: value[0])])
+            old.unlink()
+            renamed = f"{language}_{digest[:7]}"
+            (bundle / "filter" / f"{renamed}.pf_filter").write_bytes(data)
+            filters.append([name, renamed])
+        meta[3] = sorted(filters)
+        meta[4] = sorted(meta[4], key=lambda sort: sort[0])
+        data, digest = pack(meta)
+        meta_path.unlink()
+        about["hash"] = f"{language}_{digest[:10]}"
+        (bundle / f"pagefind.{about['hash']}.pf_meta").write_bytes(data)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def build_index(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -164,6 +217,7 @@ def build_index(app: Sphinx, exception: Exception | None) -> None:
     run_pagefind(site, bundle, work)
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
+    normalise(bundle)
     install(bundle, target, work)
     shutil.rmtree(work, ignore_errors=True)
     atomic.write_text(manifest, json.dumps(wanted, indent=0, sort_keys=True))

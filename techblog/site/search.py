@@ -6,8 +6,9 @@ The index itself is Pagefind's, written at the end of the build
 page and the index, what is searchable (:func:`indexable`):
 
 - every published post, new and legacy: its body, title, date and authors
-  (shown in results), its tags, category, author and year (filters) and its
-  date (the "newest first" order);
+  (shown in results), its tags, category, author and year (filters, by
+  the name of their pages: :func:`filter_value`) and its date (the
+  "newest first" order);
 - every other document that is a page of its own (``about``): its body and
   title, no filters;
 - never a draft or a future post (not even in a ``make serve`` preview,
@@ -34,6 +35,7 @@ search (:func:`leave_out_sphinx_index`) and the search page is drawn here
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Iterator
 
 from sphinx.application import Sphinx
@@ -47,6 +49,7 @@ SCRIPT = "techblog-search.js"
 PAGE = "search"
 # The filters of the search page, in its order: Pagefind's filter name -> the page's heading.
 FILTERS = {"tag": "Tags", "category": "Categories", "author": "Authors", "year": "Years"}
+KINDS = {"tag": "tags", "category": "categories", "author": "authors"}
 
 
 def leave_out_sphinx_index(app: Sphinx) -> None:
@@ -75,6 +78,36 @@ def sort_key(date: dt.datetime) -> str:
     return date.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def filter_value(label: bridge.Label) -> str:
+    """What Pagefind files a tag (category, author) under: its page's name
+    (``blog/tag/high-availability`` -> ``high-availability``), not its
+    display name: Pagefind 1.5.2 finds no page for a filter value holding
+    ``"`` or ``\\`` (its query is JSON, whose escapes it does not undo). The
+    search page shows the display names (:func:`filter_choices`)."""
+    return posixpath.basename(label.docname)
+
+
+def post_filters(post: bridge.BlogPost) -> dict[str, list[str]]:
+    filters = {name: [filter_value(label) for label in post.labels(kind)] for name, kind in KINDS.items()}
+    return {**filters, "year": [str(post.meta.site_date.year)]}
+
+
+def filter_choices(app: Sphinx) -> list[dict]:
+    """The search page's filters: each with its heading and its (value, display name) choices,
+    from the published posts; tags, categories and authors by name, years newest first."""
+    found: dict[str, dict[str, str]] = {name: {} for name in FILTERS}
+    for post in bridge.posts(app):
+        for name, kind in KINDS.items():
+            for label in post.labels(kind):
+                found[name].setdefault(filter_value(label), label.name)
+        year = str(post.meta.site_date.year)
+        found["year"].setdefault(year, year)
+    return [{"name": name, "heading": heading,
+             "choices": sorted(found[name].items(), reverse=True) if name == "year"
+             else sorted(found[name].items(), key=lambda choice: (choice[1].casefold(), choice[0]))}
+            for name, heading in FILTERS.items()]
+
+
 def search_fields(app: Sphinx, docname: str) -> dict | None:
     """What Pagefind reads from a searchable page (plain text; the template escapes it)."""
     if not indexable(app, docname):
@@ -89,12 +122,7 @@ def search_fields(app: Sphinx, docname: str) -> dict | None:
         "date": meta.site_date.strftime(app.config.post_date_format),
         "sort_date": sort_key(meta.date),
         "authors": [author.name for author in post.authors],
-        "filters": {
-            "tag": [tag.name for tag in post.tags],
-            "category": [category.name for category in post.categories],
-            "author": [author.name for author in post.authors],
-            "year": [str(meta.site_date.year)],
-        },
+        "filters": post_filters(post),
     }
 
 
@@ -104,6 +132,6 @@ def add_search_fields(app: Sphinx, pagename: str, templatename: str, context: di
     if pagename == PAGE:
         # Sphinx adds a script to this page only when asked from this event.
         app.add_js_file(SCRIPT, loading_method="defer")
-        context["techblog_search_filters"] = FILTERS
+        context["techblog_search_filters"] = filter_choices(app)
         context["techblog_all_posts_page"] = app.config.techblog_all_posts_page
     context["techblog_search"] = search_fields(app, pagename) if doctree is not None else None

@@ -2,7 +2,7 @@
  *
  * The build writes the index to _pagefind/ (techblog/site/pagefind_index.py):
  * small gzipped chunks that pagefind.js (its API, loaded here with import())
- * fetches as a query needs them. This script draws the page around it: the
+ * fetches as a query needs them, and its WebAssembly, run on the page. This script draws the page around it: the
  * field, filters by tag, category, author and year (any of the values ticked
  * within one filter, all of the filters together; the build lists them in
  * the page), the order (best match or newest first), and the results: title,
@@ -33,6 +33,7 @@
   var more = document.getElementById("techblog-search-more");
   var pagefind = null;
   var siteCounts = {};
+  var countsLoaded = false;
   var searchId = 0;
   var shown = [];
   var timer = null;
@@ -206,9 +207,35 @@
     timer = setTimeout(run, 300);
   }
 
+  /* The counts need every filter's chunk of the index: fetched when the
+     reader first opens a filter, not for every search. */
+  function loadCounts() {
+    if (countsLoaded) {
+      return;
+    }
+    countsLoaded = true;
+    pagefind.filters().then(function (available) {
+      siteCounts = available;
+      var query = field.value.trim();
+      if (!query) {
+        recount(siteCounts);
+        return;
+      }
+      return pagefind.search(query).then(function (found) {
+        if (query === field.value.trim()) {
+          recount(found.totalFilters || {});
+        }
+      });
+    });
+  }
+
   /* Each value's count: among the results for the words typed (whatever
-     the filters), or on the whole site when no word is typed. */
+     the filters), or on the whole site when no word is typed; none until
+     the counts are loaded. */
   function recount(counts) {
+    if (!countsLoaded) {
+      return;
+    }
     root.querySelectorAll(".techblog-search-choices input").forEach(function (box) {
       var count = (counts[box.name] || {})[box.value] || 0;
       box.parentNode.querySelector(".techblog-search-count").textContent = " (" + count + ")";
@@ -225,7 +252,7 @@
         box.checked = values.indexOf(box.value) !== -1;
       });
       if (values.length) {
-        group.open = true;
+        group.open = true;  // (its toggle event loads the counts)
       }
     });
   }
@@ -240,11 +267,10 @@
   var bundle = new URL(root.getAttribute("data-bundle"), location.href).href;
   import(bundle).then(function (module) {
     pagefind = module;
-    return pagefind.options({excerptLength: 30}).then(function () {
-      return pagefind.filters();
-    });
-  }).then(function (available) {
-    siteCounts = available;
+    // No web worker: a search takes milliseconds here, and the worker's
+    // script would be 12 KB more to fetch (bench/search_bytes.py).
+    return pagefind.options({excerptLength: 30, noWorker: true});
+  }).then(function () {
     tickFilters(wanted);
     options.hidden = false;
     form.addEventListener("submit", function (event) {
@@ -253,6 +279,9 @@
     });
     field.addEventListener("input", later);
     options.addEventListener("change", run);
+    root.querySelectorAll(".techblog-search-filter").forEach(function (group) {
+      group.addEventListener("toggle", loadCounts);
+    });
     more.addEventListener("click", function () {
       var first = list.children.length;
       showMore(searchId).then(function () {

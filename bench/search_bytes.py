@@ -38,6 +38,7 @@ from urllib.parse import quote, unquote, urlsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))  # techblog: the test servers use it
 
 import corpus  # noqa: E402
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402

@@ -168,7 +168,7 @@ def test_the_body_is_the_post_not_its_header_nor_its_comments(built):
 def test_only_the_search_library_is_kept_and_sphinx_writes_no_index(built):
     outdir = Path(built.outdir)
     bundle = outdir / "_pagefind"
-    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-worker.js").is_file()
+    assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.en.pagefind").is_file()
     assert not any((bundle / name).exists() for name in pagefind_index.UNUSED)
     assert not (outdir / "searchindex.js").exists()
     assert not (outdir / pagefind_index.WORK).exists()

@@ -17,8 +17,9 @@ the ``.gz`` copies are made (``precompress``, 950):
   atomic exchange of the two folders; where the system has none, two
   renames): a build stopped at any point leaves the old index or the new
   one, never half of one;
-- the bundles of Pagefind's own interfaces are left out (the search page has
-  its own, ``_static/techblog-search.js``, over ``pagefind.js``);
+- the bundles of Pagefind's own interfaces and its web worker are left out
+  (the search page has its own, ``_static/techblog-search.js``, over
+  ``pagefind.js``);
 - it is skipped when nothing it reads changed: the pages' list, sizes and
   mtimes, Pagefind's version and options are kept in
   ``<doctreedir>/techblog-pagefind.json``, written after the exchange.
@@ -64,9 +65,15 @@ OPTIONS = {
     # from the old blog, or readers'), the code blocks' copy buttons.
     "exclude_selectors": [".techblog-post-header", ".headerlink", ".techblog-comments", ".copybtn"],
 }
-# Pagefind's own interfaces: the site uses pagefind.js (and its worker) only.
+# Words per chunk of the index (Pagefind's PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE;
+# its default, 20000, gave chunks of 24 KB at 1,000 posts, of which a search
+# fetches one per word): 7 KB chunks, a few more files, and a little more
+# metadata. "Unstable": check it with `make bench-search` when Pagefind changes.
+CHUNK_SIZE = 5000
+# Pagefind's own interfaces, and its web worker: the site's search page uses
+# pagefind.js alone (_static/techblog-search.js says why no worker).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
 # Sphinx's search index, written by builds before Pagefind's.
 OLD_INDEX = "searchindex.js"
 
@@ -101,7 +108,7 @@ def pages(app: Sphinx) -> list[str]:
 def signature(app: Sphinx, names: list[str]) -> dict:
     outdir = Path(app.outdir)
     stats = {name: (outdir / name).stat() for name in names}
-    return {"pagefind": version(), "options": OPTIONS,
+    return {"pagefind": version(), "options": OPTIONS, "chunk_size": CHUNK_SIZE,
             "pages": {name: [stat.st_size, stat.st_mtime_ns] for name, stat in stats.items()}}
 
 
@@ -135,8 +142,9 @@ def install(bundle: Path, target: Path, work: Path) -> None:
 def run_pagefind(site: Path, output: Path, cwd: Path) -> None:
     config = {**OPTIONS, "site": str(site), "output_path": str(output)}
     (cwd / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
-    # Settings come from that file alone, not from PAGEFIND_* variables of the environment.
+    # Settings come from that file and from here, not from PAGEFIND_* variables of the environment.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
+    env["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"] = str(CHUNK_SIZE)
     result = subprocess.run([str(executable()), "--silent"], cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
         raise ExtensionError(f"Pagefind failed (exit {result.returncode}) indexing {site}:\n"

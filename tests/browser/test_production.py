@@ -161,7 +161,7 @@ def test_no_page_breaks_the_content_security_policy(production, new_page):
     page.click(".video-embed .video-play")
     page.wait_for_selector(".video-embed iframe")
     watched.note("video")
-    # A search: Pagefind's script, its worker and its WebAssembly (script-src 'wasm-unsafe-eval'),
+    # A search: Pagefind's script and its WebAssembly (script-src 'wasm-unsafe-eval'),
     # its chunks fetched and unpacked; a filter narrows the results.
     page.goto(f"{production.origin}{SITE}/search.html")
     field = page.locator(".bd-search-container form.bd-search input[name=q]")

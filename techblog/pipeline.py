@@ -33,7 +33,7 @@ from techblog.incremental import (build_cache, interrupts, parallel_read, rewrit
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
                             next_reading, pagination, post_header, series, sidebars, talks)
-from techblog.site import inline_scripts, link_previews, notfound, precompress, search, sitemap
+from techblog.site import inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap
 
 # The extensions we build on; ours wrap some of their handlers (below).
 EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap",
@@ -55,12 +55,12 @@ HOOKS = [
     ("builder-inited", drafts.leave_drafts_unfound, None, ""),
     ("builder-inited", comments.add_template_functions, None, ""),
     ("builder-inited", interrupts.stop_on_sigterm, None, ""),
+    ("builder-inited", search.leave_out_sphinx_index, None, ""),
     ("builder-inited", template_cache.keep_compiled_templates, 600, "after autoescaping is set (400)"),
     ("builder-inited", adapters.register_categories, 900, "after ABlog's handler made the Blog"),
     # -- 3. reading, per changed document -----------------------------------------------
     ("env-before-read-docs", parallel_read.note_read_order, 900, "late: the list is final"),
     # (the listings, references and ABlog's posts of a document: the collectors in register())
-    ("env-purge-doc", search.note_document_touched, None, ""),
     ("env-purge-doc", rewrites.note_read, None, ""),
     ("doctree-read", rewrites.note_read, None, ""),
     ("doctree-read", adapters.keep_post_doctrees_on_disk, 900, "after ABlog's process_posts"),
@@ -75,15 +75,13 @@ HOOKS = [
     ("doctree-resolved", listings.render_listings, None, ""),
     ("doctree-resolved", post_header.insert_post_header, None, ""),
     ("doctree-resolved", archived_comments.render_archived_comments, None, ""),
-    ("doctree-resolved", search.note_document_touched, None, ""),
     ("html-collect-pages", feeds.write_feeds, None, ""),
     ("html-collect-pages", listings.listing_pages, None, ""),
     ("html-collect-pages", collections.archive_pages, None, ""),
     ("html-collect-pages", series.write_series, None, ""),
     ("html-collect-pages", talks.talk_pages, None, ""),
     ("html-collect-pages", talks.write_talks_feed, None, ""),
-    ("html-collect-pages", search.drop_emptied_search_terms, None, ""),
-    ("html-collect-pages", search.keep_unchanged_search_index, 900, "after the index is written"),
+    ("html-collect-pages", search.search_page, None, ""),
     ("html-page-context", autoescape.escape_settings_text, 100, "before anything reads the settings' texts"),
     ("html-page-context", rewrites.journal_document, 100, "before the page is written"),
     ("html-page-context", link_previews.add_preview_fields, 450, "before sphinxext-opengraph (500)"),
@@ -93,7 +91,7 @@ HOOKS = [
     ("html-page-context", comments.add_thread, None, ""),
     ("html-page-context", next_reading.add_next_reading, None, ""),
     ("html-page-context", archived_replies.add_script, None, ""),
-    ("html-page-context", search.add_search_script, None, ""),
+    ("html-page-context", search.add_search_fields, None, ""),
     ("html-page-context", diagrams.add_diagram_scripts, None, ""),
     ("html-page-context", mathml.add_math_stylesheet, None, ""),
     ("html-page-context", sidebars.add_sidebar_context, None, ""),
@@ -112,6 +110,8 @@ HOOKS = [
     ("build-finished", sitemap.write_robots_txt, None, ""),
     ("build-finished", rewrites.save_digests, 800, "after the sitemap asked which pages were skipped (400)"),
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
+    ("build-finished", pagefind_index.build_index, 920, "after every page is written or removed (800, 900), "
+     "before its .gz copies (950)"),
     ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),
     ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
 ]

@@ -61,9 +61,6 @@ class BuildState:
     #: A source was read or removed in this build. Written by
     #: ``incremental/rewrites.note_read`` (``env-purge-doc``, ``doctree-read``).
     read: bool = False
-    #: A document was purged or resolved (written) in this build. Written by
-    #: ``site/search.note_document_touched``.
-    touched: bool = False
     #: The page digests, loaded when first asked for; released at
     #: ``build-finished`` by ``incremental/rewrites.save_digests``.
     digests: PageDigests | None = None
@@ -91,7 +88,6 @@ class BuildState:
         What the configuration gave (posts, rules, drafts) stays."""
         self.read_order = None
         self.read = False
-        self.touched = False
         self.digests = None
         self.recorded = None
         self.produced = set()

@@ -122,3 +122,24 @@ def test_the_talks_feed_carries_the_values_as_text(hostile):
     assert entry.title == "Talk " + PAYLOAD
     assert [author.name for author in entry.authors] == ["Mallory " + PAYLOAD, "Guest " + PAYLOAD]
     assert entry.summary == f"Event {PAYLOAD}, Place {PAYLOAD}\n\nAbstract {PAYLOAD}"
+
+
+def test_search_values_are_text_in_the_page_and_in_the_index(hostile):
+    """What Pagefind reads (_templates/techblog/search-fields.html) and the
+    search page's filters are escaped like the rest, and the index keeps the
+    values as the text they are."""
+    page = hostile.html(POST)
+    assert [e.get_text() for e in page.select("[data-pagefind-meta=title]")] == [TITLE]
+    assert [e.get_text() for e in page.select("[data-pagefind-meta=authors]")] == ["Mallory " + PAYLOAD]
+    # Filters by the names of the pages of the tag, category, author (search.py: filter_value).
+    assert [e.get_text() for e in page.select("[data-pagefind-filter=category]")] == [
+        "evil-scriptalertxssscriptimg-srcx-onerroralertxss"]
+    search = hostile.html("search.html")
+    labels = {label.get_text() for label in search.select(".techblog-search-choices label")}
+    assert {"Evil " + PAYLOAD, "Mallory " + PAYLOAD, "<script>alert('XSS')</script>",
+            """"><img src=x onerror=alert('XSS')>"""} <= labels
+    from test_search import fragments
+
+    found = fragments(hostile.outdir)["/" + POST]
+    assert found["meta"]["title"] == TITLE and found["meta"]["authors"] == "Mallory " + PAYLOAD
+    assert found["filters"]["author"] == ["mallory-scriptalertxssscriptimg-srcx-onerroralertxss"]

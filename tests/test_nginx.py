@@ -190,7 +190,8 @@ def test_every_kind_of_answer_has_the_security_headers(production):
 
 def test_the_site_policy_allows_what_the_pages_use_and_no_more(production):
     directives = policy(get(production, f"{SITE}/index.html"))
-    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    # WebAssembly for the search (Pagefind), and still no eval() of JavaScript, no inline script.
+    assert directives["script-src"] == ["'self'", "'wasm-unsafe-eval'"] and directives["style-src"] == ["'self'"]
     assert "script-src-elem" not in directives and "script-src-attr" not in directives
     assert directives["style-src-attr"] == ["'unsafe-inline'"]  # Isso's identicons; no <style> element
     assert directives["img-src"] == ["'self'", "data:"] and directives["connect-src"] == ["'self'"]
@@ -228,7 +229,7 @@ def test_no_page_of_the_site_has_an_inline_script_or_style(site):
 
 
 @pytest.mark.parametrize("name", ["index.html", "legacy/2014/01/nova-cells.html", "_static/techblog.css",
-                                  "blog/atom.xml", "searchindex.js", "404.html"])
+                                  "blog/atom.xml", "_pagefind/pagefind.js", "404.html"])
 def test_a_browser_that_accepts_gzip_gets_the_precompressed_file_and_another_the_plain_one(production, name):
     file = production.site.outdir / name
     zipped = get(production, f"{SITE}/{name}", {"Accept-Encoding": "gzip, deflate, br"})
@@ -239,6 +240,31 @@ def test_a_browser_that_accepts_gzip_gets_the_precompressed_file_and_another_the
     plain = get(production, f"{SITE}/{name}")
     assert plain.headers.get("Content-Encoding") is None and plain.body == file.read_bytes()
     assert "Accept-Encoding" in plain.headers["Vary"]
+
+
+def test_the_search_index_is_sent_as_pagefind_wrote_it(production):
+    """Pagefind gzips its chunks and WebAssembly itself, and its script unpacks
+    them: nginx sends their bytes as they are, with no Content-Encoding (a
+    browser would unpack them before Pagefind does), and the build writes no
+    .gz of them (techblog/site/precompress.py leaves them alone)."""
+    bundle = production.site.outdir / "_pagefind"
+    chunks = {}
+    for path in sorted(bundle.rglob("*")):
+        if path.is_file() and path.suffix in (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind"):
+            chunks.setdefault(path.suffix, path)
+    assert set(chunks) == {".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind"}
+    for path in chunks.values():
+        name = path.relative_to(production.site.outdir).as_posix()
+        assert not path.with_name(path.name + ".gz").exists(), name
+        answer = get(production, f"{SITE}/{name}", {"Accept-Encoding": "gzip"})
+        assert answer.status == 200 and answer.headers.get("Content-Encoding") is None, name
+        assert answer.body == path.read_bytes() and answer.body[:2] == b"\x1f\x8b", name
+        assert answer.headers["Content-Type"] == "application/octet-stream", name
+    # Its script is a module the page imports: a JavaScript type (nosniff checks it).
+    script = get(production, f"{SITE}/_pagefind/pagefind.js", {"Accept-Encoding": "gzip"})
+    assert script.headers["Content-Type"] == "application/javascript" and script.headers["Content-Encoding"] == "gzip"
+    # The work folder of an index being written is never served (hidden, like .doctrees).
+    assert get(production, f"{SITE}/.pagefind-work/").status == 404
 
 
 def test_the_404_page_comes_gzipped_too(production):

@@ -19,9 +19,13 @@ from techblog.site import precompress
 def test_every_text_file_of_the_site_has_its_gz_and_every_gz_its_file(site):
     assert site.returncode == 0, site.output
     assert gz_problems(site.outdir) == []
-    for page in ("index.html", "404.html", "blog/atom.xml", "sitemap.xml", "searchindex.js", "_static/techblog.css"):
+    for page in ("index.html", "404.html", "blog/atom.xml", "sitemap.xml", "_pagefind/pagefind.js",
+                 "_static/techblog.css"):
         assert (site.outdir / (page + ".gz")).is_file(), page
     assert not list(site.outdir.glob(".doctrees/**/*.gz")) and not list(site.outdir.rglob("*.png.gz"))
+    # Pagefind's chunks and WebAssembly are gzipped by Pagefind: never twice.
+    assert list(site.outdir.glob("_pagefind/fragment/*.pf_fragment"))
+    assert not [path for path in site.outdir.glob("_pagefind/**/*.gz") if path.name != "pagefind.js.gz"]
 
 
 def build(out: Path, doctrees: Path, enabled: bool = True) -> None:

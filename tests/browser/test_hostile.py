@@ -6,6 +6,8 @@ reader would, with every payload's alert() turned into a recorded dialog.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -29,11 +31,24 @@ def test_no_script_from_data_runs_on_any_page(hostile_site, hostile_origin, new_
         if watch.dialogs:
             ran[name] = list(watch.dialogs)
             watch.dialogs.clear()
-    # Search results draw titles and excerpts from the search index.
-    page.goto(f"{hostile_origin}/search.html?q=alert")
-    page.wait_for_selector("#search-results ul.search li")
+    # The search page draws titles, dates, authors, excerpts and filter values from the index.
+    page.goto(f"{hostile_origin}/search.html?q=embeds")
+    page.locator("#techblog-search-results[aria-busy=false]").wait_for(state="attached")
+    result = page.locator("#techblog-search-results > li").first
+    assert 'embeds <script>alert("XSS")</script> and' in result.locator("h2 a").inner_text()
+    assert result.locator(".search-result-authors").inner_text().startswith(' · by Mallory <script>alert("XSS")')
+    page.locator("details[data-filter=tag] summary").click()  # its counts load
+    page.locator("details[data-filter=tag] label .techblog-search-count:not(:empty)").first.wait_for()
+    choices = page.locator("details[data-filter=tag] label").all_text_contents()
+    assert any(choice.startswith("<script>alert('XSS')</script> (") for choice in choices)
+    assert any(choice.startswith('"><img src=x onerror=alert(\'XSS\')> (') for choice in choices)
+    page.locator("details[data-filter=category] summary").click()
+    page.get_by_label(re.compile(r"^Evil <script>")).check()
+    page.locator("#techblog-search-results[aria-busy=false]").wait_for(state="attached")
+    assert page.locator("#techblog-search-results > li").count() == 1
+    assert page.locator("#techblog-search-results img, #techblog-search-results script").count() == 0
     if watch.dialogs:
-        ran["search.html?q=alert"] = list(watch.dialogs)
+        ran["search.html?q=embeds"] = list(watch.dialogs)
     assert ran == {}
     # The payloads are on the pages, as text: the check above had something to stop.
     page.goto(f"{hostile_origin}/index.html")

@@ -161,12 +161,21 @@ def test_no_page_breaks_the_content_security_policy(production, new_page):
     page.click(".video-embed .video-play")
     page.wait_for_selector(".video-embed iframe")
     watched.note("video")
+    # A search: Pagefind's script and its WebAssembly (script-src 'wasm-unsafe-eval'),
+    # its chunks fetched and unpacked; a filter narrows the results.
     page.goto(f"{production.origin}{SITE}/search.html")
     field = page.locator(".bd-search-container form.bd-search input[name=q]")
     field.fill("ceph")
     field.press("Enter")
     page.wait_for_url("**/search.html?q=ceph*")
-    page.wait_for_selector("#search-results ul.search li")
+    page.wait_for_selector("#techblog-search-results[aria-busy=false] > li h2 a")
+    found = page.locator("#techblog-search-results > li").count()
+    page.locator("details[data-filter=year] summary").click()
+    page.locator("details[data-filter=year] input[type=checkbox]").first.check()
+    page.wait_for_selector("#techblog-search-results[aria-busy=false]", state="attached")
+    assert 0 < page.locator("#techblog-search-results > li").count() < found
+    assert any("/_pagefind/" in url and url.endswith(".pf_fragment") for url in watched.watch.requests)
+    assert any(url.endswith("/_pagefind/wasm.en.pagefind") for url in watched.watch.requests)
     watched.note("search")
     log_in(page, production)
     page.wait_for_load_state("networkidle")

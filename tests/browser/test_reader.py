@@ -1,15 +1,13 @@
-"""The real site as readers get it, in Chromium: search, accessibility (axe-core),
-phones, and no requests to other hosts."""
+"""The real site as readers get it, in Chromium: accessibility (axe-core),
+phones, and no requests to other hosts (search: test_search.py)."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from sources import conf
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,54 +34,6 @@ def settle(page) -> None:
     page.wait_for_load_state("networkidle")
     if page.query_selector(".techblog-live-comments"):
         page.wait_for_selector(".techblog-live-comments[data-comments-state]", state="attached")
-
-
-# -- search ----------------------------------------------------------------------
-
-def post_sources() -> dict[Path, str]:
-    return {path: path.read_text(encoding="utf-8") for path in sorted((REPO / "posts").glob("*/*.md"))}
-
-
-def word_only_in(path: Path) -> str:
-    """A word of this post's text that no other post uses."""
-    def words(text: str) -> set[str]:
-        body = text.split("---", 2)[2]
-        return {w.lower() for w in re.findall(r"[A-Za-z]{7,}", body)}
-
-    others = Counter(w for p, text in post_sources().items() if p != path for w in words(text))
-    mine = sorted(w for w in words(post_sources()[path]) if w not in others)
-    assert mine, f"{path} has no word of its own"
-    return mine[0]
-
-
-def test_the_search_box_finds_a_post_by_a_word_of_its_text_and_shows_its_date(site, origin, new_page):
-    source = REPO / "posts" / "2021" / "elastic-log-pipeline.md"
-    word = word_only_in(source)
-    built = site.html("posts/2021/elastic-log-pipeline.html")
-    title = built.select_one("article h1").get_text().strip("#¶ \n")
-    date = built.select_one(".techblog-post-header time.post-date").get_text()
-
-    page, watch = new_page(origin)
-    page.goto(f"{origin}/index.html")
-    page.keyboard.press("Control+k")  # the theme's search dialog, as its button says
-    page.keyboard.type(word)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"search\.html\?q="))
-    result = page.locator("#search-results li", has_text=title).first
-    result.wait_for()
-    result.locator(".search-result-date").wait_for()
-    assert result.locator(".search-result-date").inner_text() == date
-    assert result.locator("a").first.get_attribute("href").endswith("posts/2021/elastic-log-pipeline.html")
-    assert watch.errors == []
-
-
-def test_search_finds_a_post_by_its_title(site, origin, new_page):
-    built = site.html("posts/2020/puppet-6-migration.html")
-    title = built.select_one("article h1").get_text().strip("#¶ \n")
-    page, watch = new_page(origin)
-    page.goto(f"{origin}/search.html?q=Puppet")
-    page.locator("#search-results li a", has_text=title).first.wait_for()
-    assert watch.errors == []
 
 
 # -- accessibility -----------------------------------------------------------------

@@ -169,7 +169,7 @@ notfound_template = "techblog/404.html"
 techblog_navbar = [
     # (title, docname, other docname prefixes that belong to this section)
     ("Home", "index", []),
-    ("Posts", "posts/index", ["posts/", "blog/20", "blog/author"]),
+    ("Posts", "posts/index", ["posts/", "blog/20", "blog/author", "blog/series"]),
     ("Tags", "blog/tag", ["blog/tag/"]),
     ("Categories", "blog/category", ["blog/category/"]),
     ("Archive", "blog/archive", []),

@@ -28,8 +28,8 @@ from sphinx.application import Sphinx
 
 from techblog import config, listeners, state
 from techblog.ablog import adapters, drafts, metadata
-from techblog.incremental import (build_cache, docutils_settings, interrupts, parallel_read, rewrites, stale_output,
-                                  template_cache, warnings_record)
+from techblog.incremental import (build_cache, docutils_settings, highlighting, interrupts, parallel_read,
+                                  rewrites, stale_output, template_cache, warnings_record)
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
                             next_reading, pagination, post_header, series, sidebars, talks)
@@ -57,6 +57,7 @@ HOOKS = [
     ("builder-inited", interrupts.stop_on_sigterm, None, ""),
     ("builder-inited", search.leave_out_sphinx_index, None, ""),
     ("builder-inited", template_cache.keep_compiled_templates, 600, "after autoescaping is set (400)"),
+    ("builder-inited", highlighting.share_formatters, None, ""),
     ("builder-inited", adapters.register_categories, 900, "after ABlog's handler made the Blog"),
     # -- 3. reading, per changed document -----------------------------------------------
     ("env-before-read-docs", parallel_read.note_read_order, 900, "late: the list is final"),

@@ -246,7 +246,8 @@ def link_by_title(src: Path) -> Path:
     posts = [path for path in post_files(src) if path.parts[-3] == "posts"]
     source, target = posts[-1], posts[0]
     docname = "/" + target.relative_to(src).with_suffix("").as_posix()
-    source.write_text(source.read_text(encoding="utf-8") + f"\nSee also {{doc}}`{docname}`.\n", encoding="utf-8")
+    text = source.read_text(encoding="utf-8") + f"\nSee also {{doc}}`{docname}`.\n"
+    source.write_text(text, encoding="utf-8")
     return source
 
 
@@ -254,15 +255,20 @@ def retitle_linked_post(src: Path) -> Path:
     """The post linked to by its title is renamed: the page and the feed entries
     of the post that links to it show the new title, though that post is not
     read again (its feed entry is kept between builds: techblog/pages/feeds.py)."""
-    found = [match for path in post_files(src) for match in LINK_BY_TITLE.findall(path.read_text(encoding="utf-8"))]
+    def linked() -> list[str]:
+        return [match for path in post_files(src)
+                for match in LINK_BY_TITLE.findall(path.read_text(encoding="utf-8"))]
+
+    found = linked()
     if not found:  # run alone (-k): a link to follow first
         link_by_title(src)
         build = sphinx_build(src, src.parent / "incremental", src.parent / "doctrees", env=ENV)
         assert build.returncode == 0, build.output
-        found = [match for path in post_files(src) for match in LINK_BY_TITLE.findall(path.read_text(encoding="utf-8"))]
+        found = linked()
     target = src / (found[0].lstrip("/") + ".md")
     head, body = split_front_matter(target.read_text(encoding="utf-8"))
-    target.write_text(head + re.sub(r"^# .*$", "# A title given later", body, count=1, flags=re.M), encoding="utf-8")
+    retitled = re.sub(r"^# .*$", "# A title given later", body, count=1, flags=re.M)
+    target.write_text(head + retitled, encoding="utf-8")
     return target
 
 

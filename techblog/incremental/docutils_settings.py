@@ -32,8 +32,8 @@ _config: dict[bool, tuple[dict, list]] = {}
 
 
 def _spec_key(component) -> tuple:
-    return tuple(id(getattr(component, name, None)) for name in
-                 ("settings_spec", "settings_defaults", "settings_default_overrides", "relative_path_settings"))
+    names = ("settings_spec", "settings_defaults", "settings_default_overrides", "relative_path_settings")
+    return tuple(id(getattr(component, name, None)) for name in names)
 
 
 def _parser(components: tuple) -> tuple[frontend.OptionParser, dict]:
@@ -69,7 +69,8 @@ def settings(components: tuple, defaults: Mapping[str, Any] | None = None,
     if read_config_files and not values["_disable_config"]:
         config, config_files = _config_files(parser)
         values.update(config)
-    fresh = {key: (value.copy() if isinstance(value, (list, dict, set)) else value) for key, value in values.items()}
+    fresh = {key: (value.copy() if isinstance(value, (list, dict, set)) else value)
+             for key, value in values.items()}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         result = frontend.Values(fresh)

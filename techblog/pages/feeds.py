@@ -113,10 +113,12 @@ class FeedWriter:
             # it is in, and drawing each of their other entries again (its doctree
             # loaded from disk, resolved, written) was a third of those feeds' time.
             app, docname = self.app, post.docname
+            group = content_group(app, docname)
+            key = rewrites.digest_of((group, self.fulltext, rewrites.referred(app, docname)))
             self._content[docname] = build_cache.kept(
-                app, CONTENT, content_group(app, docname),
-                rewrites.digest_of((content_group(app, docname), self.fulltext, rewrites.referred(app, docname))),
-                lambda: absolutize(bridge.body_html(app, post, fulltext=self.fulltext), absolute_url(app, docname)))
+                app, CONTENT, group, key,
+                lambda: absolutize(bridge.body_html(app, post, fulltext=self.fulltext),
+                                   absolute_url(app, docname)))
         return self._content[post.docname]
 
     def feed_xml(self, feed: Feed) -> bytes:
@@ -216,7 +218,8 @@ def keep_current_content(app: Sphinx, exception: Exception | None) -> None:
     """Entry contents stay kept while their post is neither read again nor gone."""
     if exception is not None or app.builder.format != "html":
         return
-    build_cache.keep_only(app, CONTENT, lambda: {content_group(app, post.docname) for post in bridge.posts(app)})
+    build_cache.keep_only(app, CONTENT,
+                          lambda: {content_group(app, post.docname) for post in bridge.posts(app)})
 
 
 def write_feeds(app: Sphinx):

@@ -28,8 +28,8 @@ from sphinx.application import Sphinx
 
 from techblog import config, listeners, state
 from techblog.ablog import adapters, drafts, metadata
-from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
-                                  template_cache, warnings_record)
+from techblog.incremental import (build_cache, docutils_settings, highlighting, interrupts, parallel_read,
+                                  rewrites, stale_output, template_cache, warnings_record)
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
                             next_reading, pagination, post_header, series, sidebars, talks)
@@ -57,6 +57,7 @@ HOOKS = [
     ("builder-inited", interrupts.stop_on_sigterm, None, ""),
     ("builder-inited", search.leave_out_sphinx_index, None, ""),
     ("builder-inited", template_cache.keep_compiled_templates, 600, "after autoescaping is set (400)"),
+    ("builder-inited", highlighting.share_formatters, None, ""),
     ("builder-inited", adapters.register_categories, 900, "after ABlog's handler made the Blog"),
     # -- 3. reading, per changed document -----------------------------------------------
     ("env-before-read-docs", parallel_read.note_read_order, 900, "late: the list is final"),
@@ -103,6 +104,7 @@ HOOKS = [
     ("html-page-context", pagination.add_head_links, 700, "after listings and collections put their page in"),
     # -- 6. build-finished: keep what the next build needs ------------------------------
     ("build-finished", listings.keep_current_summaries, 400, "before build_cache saves what is kept (500)"),
+    ("build-finished", feeds.keep_current_content, 400, "before build_cache saves what is kept (500)"),
     ("build-finished", sitemap.list_unwritten_pages, 400, "before sphinx-sitemap writes sitemap.xml (500)"),
     ("build-finished", build_cache.save_kept, None, ""),
     ("build-finished", stale_output.remove_stale_outputs, None, ""),
@@ -162,6 +164,7 @@ def register(app: Sphinx) -> None:
     app.add_env_collector(warnings_record.ReadWarnings)
     app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
     mathml.register(app)  # the MathML renderer
+    docutils_settings.install()  # docutils' default settings worked out once per build, not per post
 
     # Handlers of other extensions that we run ourselves, at their priority.
     adapters.install(app)  # ABlog's feeds and archive pages

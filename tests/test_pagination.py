@@ -246,3 +246,24 @@ def test_a_listing_is_either_limited_or_paginated(tmp_path):
     build = sphinx_build(src, tmp_path / "html", tmp_path / "doctrees")
     assert build.returncode != 0
     assert "index.md:5: ERROR: blogposts: use either :limit: (the newest N) or :paginate:" in build.output
+
+
+@pytest.mark.parametrize("page, above, level", [
+    ("index.html", "h1", 2),  # the home page's listing, right under its title
+    ("legacy/index.html", "h2", 3),  # under "## All legacy posts"
+    ("legacy/page/2.html", "h1", 2),  # its page 2: a generated page, one h1
+    ("posts/page/2.html", "h1", 2),
+    ("blog/tag/openstack.html", "h1", 2),
+    ("blog/tag/openstack/page/2.html", "h1", 2),
+    ("blog/2021.html", "h1", 2),
+])
+def test_a_listed_posts_title_is_one_level_below_the_listings_heading(paged, page, above, level):
+    """Headings skip no level (axe: heading-order): screen reader users move
+    by heading level. The post titles of a listing are all of one level, and
+    the nearest heading before the first is one level up."""
+    article = paged.html(page).select_one("article.bd-article")
+    titles = article.select(".post-summary-title")
+    assert titles and {t.name for t in titles} == {f"h{level}"}
+    headings = article.find_all(re.compile(r"^h[1-6]$"))
+    before = headings[headings.index(titles[0]) - 1]
+    assert before.name == above

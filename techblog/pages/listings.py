@@ -130,7 +130,8 @@ def summary_html(app: Sphinx, post: bridge.BlogPost, pagename: str, context: dic
     own_pages = {label.docname for label in (*post.tags, *post.authors, *post.categories)}
     where = pagename if pagename in own_pages else where_drawn(post, pagename) or posixpath.dirname(pagename) + "/"
     group = summary_group(app, post)
-    return build_cache.kept(app, "summary", group, rewrites.digest_of((group, unpublished, where)),
+    level = context["heading_level"]
+    return build_cache.kept(app, "summary", group, rewrites.digest_of((group, unpublished, where, level)),
                             lambda: app.builder.templates.render(SUMMARY_TEMPLATE, {**context, "post": post}))
 
 
@@ -147,13 +148,17 @@ def keep_current_summaries(app: Sphinx, exception: Exception | None) -> None:
                                                    for post in [*bridge.posts(app), *bridge.drafts(app)]})
 
 
-def summary_context(app: Sphinx, docname: str) -> dict:
+def summary_context(app: Sphinx, docname: str, heading_level: int = 2) -> dict:
     """What ``post-summary.html`` needs to draw a post on page ``docname``.
 
     Shared by every listing (here and :mod:`techblog.pages.collections`), so
-    that a post looks the same wherever it is listed.
+    that a post looks the same wherever it is listed. A post's title is a
+    heading one level below the heading the listing stands under (screen
+    readers navigate by heading level; axe: heading-order): ``h2`` on a
+    generated page, whose only heading is its ``h1``.
     """
     context = {
+        "heading_level": heading_level,
         "url": lambda target: app.builder.get_relative_uri(docname, target),
         "excerpt": lambda post: autoescape.html(excerpt_html(app, post, docname)),  # Sphinx's HTML
         "is_unpublished": lambda post: is_unpublished(app, post.docname),
@@ -165,6 +170,16 @@ def summary_context(app: Sphinx, docname: str) -> dict:
     return context
 
 
+def listing_heading_level(node: nodes.Node) -> int:
+    """One below the section the listing is in: the page's title is ``h1``
+    (one section), a ``##`` heading ``h2`` (two)..."""
+    depth = 0
+    while node is not None:
+        depth += isinstance(node, nodes.section)
+        node = node.parent
+    return min(max(depth, 1) + 1, 6)
+
+
 def listing_pages_of(app: Sphinx, docname: str, filters: dict) -> list[Page]:
     return paginate(docname, select_posts(bridge.posts(app), filters, None), pagination.per_page(app))
 
@@ -174,7 +189,7 @@ def render_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not found:
         return
     for node in found:
-        context = summary_context(app, docname)
+        context = summary_context(app, docname, listing_heading_level(node))
         templates = [TEMPLATE]
         if node.get("paginate"):
             page = listing_pages_of(app, docname, node["filters"])[0]

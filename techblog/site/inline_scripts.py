@@ -45,7 +45,11 @@ def move_theme_options(app: Sphinx, pagename: str, templatename: str, context: d
     scripts = context.get("script_files")
     if scripts is None:
         return
-    values = {"data-default-mode": str(context.get("default_mode") or ""), "data-pagename": pagename,
+    # The theme's default_mode (html_context) is unset unless a site sets it,
+    # and its layout.html then writes "" as the mode of a first visit: the
+    # theme's script logs "Got invalid theme mode: ." and falls back to
+    # "auto" (the reader's system setting). That fallback is the default here.
+    values = {"data-default-mode": str(context.get("default_mode") or "auto"), "data-pagename": pagename,
               "data-search-as-you-type": "false"}
     kept = []
     for script in scripts:

@@ -223,3 +223,9 @@ html_theme_options = {
     "show_prev_next": True,  # fed in date order on posts, hidden elsewhere
     "navigation_with_keys": False,
 }
+
+# -- Page weight (techblog/site/used_css.py) -----------------------------------
+
+# Ship only the theme's CSS rules (and Font Awesome glyphs) that the built pages
+# and the site's scripts can use; False ships the theme's files as they are.
+techblog_purge_css = True

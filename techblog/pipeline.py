@@ -33,7 +33,8 @@ from techblog.incremental import (build_cache, interrupts, parallel_read, rewrit
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
 from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
                             next_reading, pagination, post_header, series, sidebars, talks)
-from techblog.site import inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap
+from techblog.site import (inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap,
+                          used_css)
 
 # The extensions we build on; ours wrap some of their handlers (below).
 EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap",
@@ -112,6 +113,8 @@ HOOKS = [
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
     ("build-finished", pagefind_index.build_index, 920, "after every page is written or removed (800, 900), "
      "before its .gz copies (950)"),
+    ("build-finished", used_css.ship_used_css, 930, "after every page is written or removed (800, 900) and "
+     "Pagefind's scripts are in place (920), before the .gz copies (950)"),
     ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),
     ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
 ]

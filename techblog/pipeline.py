@@ -31,8 +31,8 @@ from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, interrupts, parallel_read, rewrites, stale_output,
                                   template_cache, warnings_record)
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
-from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
-                            next_reading, pagination, post_header, series, sidebars, talks)
+from techblog.pages import (autoescape, collections, comments, copy_button, diagrams, feeds, listings, mathml,
+                            navigation, next_reading, pagination, post_header, series, sidebars, talks)
 from techblog.site import (inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap,
                           used_css)
 
@@ -101,6 +101,7 @@ HOOKS = [
     ("html-page-context", link_previews.preview_without_doctree, 550, "after sphinxext-opengraph (500)"),
     ("html-page-context", navigation.add_navigation, 600, "replaces the theme's prev/next, set at 500"),
     ("html-page-context", notfound.absolute_content_root, 650, "after sphinx-notfound-page's handler (500)"),
+    ("html-page-context", copy_button.load_only_with_code, 700, "after the theme's and ours added their files"),
     ("html-page-context", pagination.add_head_links, 700, "after listings and collections put their page in"),
     # -- 6. build-finished: keep what the next build needs ------------------------------
     ("build-finished", listings.keep_current_summaries, 400, "before build_cache saves what is kept (500)"),

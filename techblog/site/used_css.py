@@ -102,28 +102,37 @@ def script_name(address: str) -> str:
     return address.split("?")[0].split("#")[0].rsplit("/", 1)[-1]
 
 
-def script_words(outdir: Path, loaded: set[str]) -> set[str]:
+def script_words(outdir: Path, loaded: set[str], memo: dict) -> set[str]:
     """Every word of the scripts a page loads (``loaded``: their file names),
     and of those they import or load in turn (named in them), as a class, id,
-    element or attribute name."""
+    element or attribute name. ``memo`` (the cache) keeps the words while
+    those names and every script's size and time are the same: Mermaid's
+    megabytes are not read on every build."""
     scripts: dict[str, list[Path]] = {}
     for path in sorted((outdir / "_static").rglob("*")) + sorted((outdir / "_pagefind").rglob("*")):
         if path.suffix in (".js", ".mjs") and path.is_file():
             scripts.setdefault(path.name, []).append(path)
-    words = set(SAFELIST)
-    todo, seen = sorted(loaded), set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for path in scripts.get(name, []):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            words.update(WORD.findall(text))
-            # element.dataset.fooBar is the attribute data-foo-bar (the theme sets data-theme so)
-            words.update("data-" + re.sub(r"[A-Z]", lambda c: "-" + c.group(0).lower(), name)
-                         for name in DATASET.findall(text))
-            todo.extend(script_name(found) for found in SCRIPT_FILE.findall(text))
+    stats = [f"{path.relative_to(outdir)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+             for paths in scripts.values() for path in paths]
+    key = digest("\0".join([*sorted(loaded), "", *sorted(stats)]).encode("utf-8"))
+    if memo.get("scripts") == key and isinstance(memo.get("words"), list):
+        words = set(memo["words"])
+    else:
+        words = set(SAFELIST)
+        todo, seen = sorted(loaded), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for path in scripts.get(name, []):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                words.update(WORD.findall(text))
+                # element.dataset.fooBar is the attribute data-foo-bar (the theme sets data-theme so)
+                words.update("data-" + re.sub(r"[A-Z]", lambda c: "-" + c.group(0).lower(), found)
+                             for found in DATASET.findall(text))
+                todo.extend(script_name(found) for found in SCRIPT_FILE.findall(text))
+    memo["scripts"], memo["words"] = key, sorted(words)
     # Bootstrap sets its attributes by key (setDataAttribute(menu, "popper", ...) is data-bs-popper)
     attributes = {"[data-" + word.lower() for word in words} | {"[data-bs-" + word.lower() for word in words}
     return ({prefix + word for word in words for prefix in ("", ".", "#", "[")} | {w.lower() for w in words}
@@ -365,7 +374,8 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
             tokens = page_tokens(data)
         tokens_by_page[key_of[path]] = tokens
         known.update(tokens)
-    known |= script_words(outdir, {token[len(SCRIPT):] for token in known if token.startswith(SCRIPT)})
+    memo: dict = {key: cache[key] for key in ("scripts", "words") if key in cache}
+    known |= script_words(outdir, {token[len(SCRIPT):] for token in known if token.startswith(SCRIPT)}, memo)
     theme = (outdir / THEME_CSS).read_bytes()
     key = digest(VERSION + theme + "\0".join(sorted(known)).encode("utf-8"))
     css = used.read_bytes() if used.is_file() else b""
@@ -380,7 +390,7 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
     # (only the link's digest changed, which no selector asks about)
     for path in rewritten:
         tokens_by_page[digest(pages[path])] = tokens_by_page[key_of[path]]
-    atomic.write_text(cache_path, json.dumps({"key": key, "css": digest(css), "pages": tokens_by_page},
+    atomic.write_text(cache_path, json.dumps({"key": key, "css": digest(css), "pages": tokens_by_page, **memo},
                                              sort_keys=True))
     logger.info("theme stylesheet: %d of %d bytes used by %d pages; %d links pointed at it",
                 len(css), len(theme), len(pages), len(rewritten))

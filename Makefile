@@ -139,9 +139,9 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 screenshots: $(VENV)/.test-installed
 	$(BIN)/python tests/browser/screenshots.py
 
-## page-weight: bytes a first visit to a post fetches (HTML, CSS, JS, fonts, images)
+## page-weight: bytes a first visit to a post fetches (HTML, CSS, JS, fonts, images) [ARGS="--posts 1000 -D techblog_purge_css=0"]
 page-weight: $(VENV)/.test-installed
-	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/page_weight.py $(ARGS)
 
 ## test: run the test suite (includes a full -W build of the site and browser tests in Chromium) [PYTEST_ARGS='-m "not browser"']
 test: $(VENV)/.test-installed $(AXE) comments-env

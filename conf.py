@@ -230,3 +230,9 @@ html_theme_options = {
                                    "techblog/navbar-feed.html", "techblog/footer-feed.html",
                                    "techblog/feed-link.html"],
 }
+
+# -- Page weight (techblog/site/used_css.py) -----------------------------------
+
+# Ship only the theme's CSS rules (and Font Awesome glyphs) that the built pages
+# and the site's scripts can use; False ships the theme's files as they are.
+techblog_purge_css = True

@@ -1,13 +1,15 @@
 """Benchmark (not a test): the bytes a reader's browser fetches on a first
 visit to a page (HTML, CSS, JS, fonts, images), measured in Chromium.
 
-    .venv/bin/python bench/page_weight.py [--build DIR] [PAGE ...]
+    .venv/bin/python bench/page_weight.py [--build DIR] [--posts N] [-D setting=value] [PAGE ...]
 
 Builds the site into a scratch folder (or measures --build DIR), serves it on
 127.0.0.1, opens each page with an empty cache, and counts every response
 body the page loads until the network is idle. Prints a table per page and
 writes bench/results/page-weight.json. The default pages are a post, a
-legacy post and the home page.
+legacy post and the home page; with ``--posts N``, the site generated with N
+posts (bench/corpus.py) and its first post and home page. ``-D
+techblog_purge_css=0`` measures the theme's files as they are.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,9 +34,21 @@ PAGES = ["posts/2021/collectd-to-grafana.html", "legacy/2013/11/keystone-and-act
 KINDS = {"document": "HTML", "stylesheet": "CSS", "script": "JS", "font": "fonts", "image": "images"}
 
 
-def build(out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(REPO), str(out)], check=True)
+def build(out: Path, source: Path = REPO, settings: tuple[str, ...] = ()) -> Path:
+    options = [arg for setting in settings for arg in ("-D", setting)]
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", *options, str(source), str(out)],
+                   check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     return out
+
+
+def generated(scratch: Path, posts: int, settings: tuple[str, ...]) -> tuple[Path, list[str]]:
+    """A site of ``posts`` generated posts, built; its first post and home page."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import make_site, post_files
+
+    source = make_site(scratch / "src", posts)
+    first = post_files(source)[0].relative_to(source).with_suffix(".html").as_posix()
+    return build(scratch / "html", source, settings), [first, "index.html"]
 
 
 def weigh(browser, origin: str, page_path: str) -> dict:
@@ -64,16 +79,25 @@ def weigh(browser, origin: str, page_path: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", type=Path, help="an existing HTML build to measure (default: build one)")
-    parser.add_argument("pages", nargs="*", default=PAGES)
+    parser.add_argument("--posts", type=int, help="measure a generated site of N posts (bench/corpus.py)")
+    parser.add_argument("-D", dest="settings", action="append", default=[], help="a conf.py setting for the build")
+    parser.add_argument("pages", nargs="*")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as scratch:
-        site = args.build or build(Path(scratch) / "html")
+        pages = args.pages or PAGES
+        if args.build:
+            site = args.build
+        elif args.posts:
+            site, pages = generated(Path(scratch), args.posts, tuple(args.settings))
+            pages = args.pages or pages
+        else:
+            site = build(Path(scratch) / "html", settings=tuple(args.settings))
         with static_server(site) as origin, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            results = [weigh(browser, origin, page) for page in args.pages]
+            results = [weigh(browser, origin, page) for page in pages]
             browser.close()
 
     for result in results:

@@ -31,9 +31,10 @@ from techblog.ablog import adapters, drafts, metadata
 from techblog.incremental import (build_cache, highlighting, interrupts, parallel_read,
                                   rewrites, stale_output, template_cache, warnings_record)
 from techblog.legacy import archived_comments, archived_replies, redirects, video_embeds
-from techblog.pages import (autoescape, collections, comments, diagrams, feeds, listings, mathml, navigation,
-                            next_reading, pagination, post_header, series, sidebars, talks)
-from techblog.site import inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap
+from techblog.pages import (autoescape, collections, comments, copy_button, diagrams, feeds, listings, mathml,
+                            navigation, next_reading, pagination, post_header, series, sidebars, talks)
+from techblog.site import (inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap,
+                          used_css)
 
 # The extensions we build on; ours wrap some of their handlers (below).
 EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap",
@@ -101,6 +102,7 @@ HOOKS = [
     ("html-page-context", link_previews.preview_without_doctree, 550, "after sphinxext-opengraph (500)"),
     ("html-page-context", navigation.add_navigation, 600, "replaces the theme's prev/next, set at 500"),
     ("html-page-context", notfound.absolute_content_root, 650, "after sphinx-notfound-page's handler (500)"),
+    ("html-page-context", copy_button.load_only_with_code, 700, "after the theme's and ours added their files"),
     ("html-page-context", pagination.add_head_links, 700, "after listings and collections put their page in"),
     # -- 6. build-finished: keep what the next build needs ------------------------------
     ("build-finished", listings.keep_current_summaries, 400, "before build_cache saves what is kept (500)"),
@@ -114,6 +116,8 @@ HOOKS = [
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
     ("build-finished", pagefind_index.build_index, 920, "after every page is written or removed (800, 900), "
      "before its .gz copies (950)"),
+    ("build-finished", used_css.ship_used_css, 930, "after every page is written or removed (800, 900) and "
+     "Pagefind's scripts are in place (920), before the .gz copies (950)"),
     ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),
     ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
 ]

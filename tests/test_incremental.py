@@ -178,6 +178,21 @@ def remove_diagram(src: Path) -> Path:
     return post
 
 
+GUI_LABEL = """
+
+Click {guilabel}`Save` once.
+"""
+
+
+def add_gui_label(src: Path) -> Path:
+    """A button's label ({guilabel}) where the site had none: the theme's rules
+    for it are shipped now (techblog/site/used_css.py), under a new digest in
+    every page."""
+    post = next(path for path in post_files(src) if GUI_LABEL not in path.read_text(encoding="utf-8"))
+    post.write_text(post.read_text(encoding="utf-8") + GUI_LABEL, encoding="utf-8")
+    return post
+
+
 SERIES = "observability"  # conf.py's, which the generated site copies
 
 
@@ -285,17 +300,22 @@ def unhead_listing(src: Path) -> Path:
 @pytest.mark.parametrize("change", [add_post, edit_post, edit_excerpt, retag_post, delete_post, add_legacy_post,
                                     add_scheduled_post, add_diagram, remove_diagram, join_series, leave_series,
                                     close_archived_comments, edit_talk, edit_profile, link_by_title,
-                                    retitle_linked_post, unhead_listing],
+                                    retitle_linked_post, unhead_listing, add_gui_label],
                          ids=["add", "edit", "edit-excerpt", "retag", "delete", "add-legacy", "add-scheduled",
                               "add-diagram", "remove-diagram", "join-series", "leave-series", "close-archived-comments",
-                              "edit-talk", "edit-profile", "link-by-title", "retitle-linked", "unhead-listing"])
+                              "edit-talk", "edit-profile", "link-by-title", "retitle-linked", "unhead-listing",
+                              "add-gui-label"])
 def test_an_incremental_build_equals_a_clean_build(site, change):
+    used_css = site / "incremental" / "_static" / "styles" / "pydata-sphinx-theme.used.css"
+    css_before = used_css.read_bytes()
     changed = change(site / "src")
     incremental = sphinx_build(site / "src", site / "incremental", site / "doctrees", env=ENV)
     assert incremental.returncode == 0, incremental.output
     if change in (add_diagram, remove_diagram):
         page = incremental.outdir / changed.relative_to(site / "src").with_suffix(".html")
         assert ("techblog-diagrams.mjs" in page.read_text(encoding="utf-8")) == (change is add_diagram)
+    if change is add_gui_label:
+        assert b".guilabel" not in css_before and b".guilabel" in used_css.read_bytes()
     # Only what changed is read again, never every document (a changed "env" setting would).
     assert "config changed" not in incremental.output and "[new config]" not in incremental.output
     clean_dir = site / f"clean-{change.__name__}"

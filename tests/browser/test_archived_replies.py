@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from conftest import REPO, sphinx_build
 from .servers import Isso, Nginx, free_port
 from .test_production import Watched, comments_ready, log_in
-from .test_reader import AXE
+from .accessibility import axe_violations
 
 ROOT = REPO / "tests" / "roots" / "test-archived-replies"
 SITE = "/techblog"
@@ -304,7 +304,6 @@ def test_without_javascript_the_archive_reads_as_before(stack, site_without_comm
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_accessibility_violations_with_the_reply_form_open(stack, browser, width, scheme):
-    assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
     # axe is put in as an inline script, which the site's policy (rightly) blocks.
     context = browser.new_context(bypass_csp=True, color_scheme=scheme, viewport={"width": width, "height": 844})
     try:
@@ -315,14 +314,7 @@ def test_no_serious_accessibility_violations_with_the_reply_form_open(stack, bro
         answers_ready(page)
         page.get_by_role("button", name="Reply to Chiara Rossi").click()
         expect(page.get_by_label("Your answer to Chiara Rossi")).to_be_focused()
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"]});
-            return result.violations
-                .filter(v => v.impact === "serious" || v.impact === "critical")
-                .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                            nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
-        }""")
+        violations = axe_violations(page)
         assert violations == []
         widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1]

@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, sphinx_build
 
 from .test_production import RECORD_VIOLATIONS
-from .test_reader import AXE
+from .accessibility import axe_violations
 
 DIAGRAM = "posts/2024/with-diagram.html"
 PLAIN = "posts/2024/plain.html"
@@ -113,15 +113,7 @@ def test_a_page_without_a_diagram_loads_nothing_of_it(origin, new_page):
 
 def assert_accessible(page, width: int) -> None:
     """axe finds nothing serious on the whole page, and nothing scrolls sideways."""
-    assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
-    }""")
+    violations = axe_violations(page)
     assert violations == []
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] == width

@@ -13,7 +13,8 @@ from conftest import REPO
 from generated_site import SERIES
 from sources import conf, published_posts, read_source
 
-from .test_reader import AXE, settle
+from .accessibility import axe_violations
+from .test_reader import settle
 
 # The real site's series (conf.py) and a post of it that also has related posts.
 POST = "posts/2021/collectd-to-grafana.html"
@@ -65,18 +66,10 @@ def test_a_post_of_the_real_site_shows_its_series_and_related_posts(origin, new_
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_accessibility_violations_nor_sideways_scrolling(origin, new_page, name, width):
-    assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
     page, watch = new_page(origin, viewport=WIDTHS[width])
     page.goto(f"{origin}/{PAGES[name]}")
     settle(page)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
-    }""")
+    violations = axe_violations(page)
     assert violations == []
     scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert scroll <= client

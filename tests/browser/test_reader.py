@@ -4,7 +4,6 @@ phones, and no requests to other hosts (search: test_search.py)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +12,7 @@ from sources import conf
 
 from .conftest import PageWatch
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+from .accessibility import axe_violations
 
 # The pages the issue names: home, a post, a tag page, the legacy landing
 # page and a legacy post (one with archived comments).
@@ -71,12 +70,6 @@ def settle(page) -> None:
 
 # -- accessibility -----------------------------------------------------------------
 
-# Moderate rules about headings (Lighthouse counts heading-order): screen
-# reader users move by headings; one that skips a level leaves them
-# wondering what they missed, a page without an h1 where its content starts.
-MODERATE_RULES = ["heading-order", "page-has-heading-one"]
-
-
 @pytest.mark.a11y
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -107,18 +100,6 @@ def test_no_accessibility_violations_with_the_comment_thread_drawn(production, b
         assert watch.errors == [] and watch.foreign_requests == []
     finally:
         context.close()
-
-
-def axe_violations(page) -> list[dict]:
-    assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async (moderate) => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical" || moderate.includes(v.id))
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
-    }""", MODERATE_RULES)
 
 
 # -- the console ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, sphinx_build
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+from .accessibility import axe_violations
 
 FILTER_CLASSES = {"tag": ".post-tag", "category": ".post-category", "author": ".post-author"}
 
@@ -203,19 +203,11 @@ def test_the_keyboard_alone_searches_filters_and_opens_a_result(site, origin, ne
 @pytest.mark.a11y
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_or_critical_accessibility_violations(origin, new_page, width):
-    assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
     page, watch = new_page(origin, viewport={"width": width, "height": 900})
     page.goto(f"{origin}/search.html?q=openstack&tag=ceph")
     searched(page)
     page.locator("details[data-filter=author] summary").click()  # an open filter too
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
-    }""")
+    violations = axe_violations(page)
     assert violations == []
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] == width  # nothing scrolls sideways

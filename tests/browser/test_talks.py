@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from .test_reader import AXE, settle
+from .accessibility import axe_violations
+from .test_reader import settle
 
 PAGES = {"talks": "talks.html", "author": "blog/author/alice-martin.html"}
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -25,19 +26,11 @@ def origin(site, serve_dir):
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_or_critical_accessibility_violations(origin, new_page, name, viewport, scheme):
-    assert AXE.is_file(), "axe-core is missing: make test installs it (npm ci --prefix tests/browser)"
     page, watch = new_page(origin, color_scheme=scheme, viewport=VIEWPORTS[viewport])
     page.goto(f"{origin}/{PAGES[name]}")
     settle(page)
     assert page.locator(".techblog-talk").count() >= 3  # the page shows talks
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
-    }""")
+    violations = axe_violations(page)
     assert violations == []
     assert watch.errors == [] and watch.foreign_requests == []
     width = VIEWPORTS[viewport]["width"]

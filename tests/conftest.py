@@ -87,7 +87,7 @@ def production(site, tmp_path_factory) -> Production:
     """``make prod-preview`` for the session: the session's build of the real
     site served by nginx with the production files (tests/browser/servers.py:
     Nginx), Isso with the production settings and an admin password."""
-    from browser.servers import Isso, Nginx, free_port
+    from browser.servers import moderated_stack
     from techblog.tools import prod_preview
 
     try:
@@ -95,19 +95,5 @@ def production(site, tmp_path_factory) -> Production:
     except prod_preview.PreviewError as err:
         pytest.skip(str(err))
     assert site.returncode == 0, site.output
-    run = tmp_path_factory.mktemp("prod-preview")
-    port, comments_port = free_port(), free_port()
-    nginx = Nginx(run, site.outdir, port, comments_port)
-    checked = nginx.check()
-    assert checked.returncode == 0, checked.stderr
-    nginx.start()
-    isso = Isso(comments_port, nginx.origin, run / "comments.db", moderated=True,
-                env={"ISSO_ADMIN_PASSWORD": ADMIN_PASSWORD})
-    try:
-        isso.start()
-    except BaseException:
-        nginx.stop()
-        raise
-    yield Production(nginx.origin, site, nginx, isso, ADMIN_PASSWORD)
-    nginx.stop()
-    isso.stop()
+    with moderated_stack(tmp_path_factory.mktemp("prod-preview"), site.outdir, ADMIN_PASSWORD) as (nginx, isso):
+        yield Production(nginx.origin, site, nginx, isso, ADMIN_PASSWORD)

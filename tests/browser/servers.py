@@ -132,3 +132,23 @@ class Nginx:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+@contextmanager
+def moderated_stack(run: Path, html: Path, admin_password: str):
+    """nginx (deploy/nginx/, checked with ``nginx -t``) serving ``html`` and
+    Isso behind it with moderation on, as ``make prod-preview`` runs them;
+    both stopped on the way out, nginx too if Isso does not start."""
+    port, comments_port = free_port(), free_port()
+    nginx = Nginx(run, html, port, comments_port)
+    checked = nginx.check()
+    assert checked.returncode == 0, checked.stderr
+    nginx.start()
+    isso = Isso(comments_port, nginx.origin, run / "comments.db", moderated=True,
+                env={"ISSO_ADMIN_PASSWORD": admin_password})
+    try:
+        isso.start()
+        yield nginx, isso
+    finally:
+        nginx.stop()
+        isso.stop()

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import REPO, sphinx_build
-from .servers import Isso, Nginx, free_port
+from .servers import moderated_stack
 from .test_production import Watched, comments_ready, log_in
 from .accessibility import axe_violations
 
@@ -59,19 +59,8 @@ def stack(tmp_path_factory):
     shutil.copytree(ROOT, tmp / "src")
     site = sphinx_build(tmp / "src", tmp / "html", tmp / "doctrees")
     assert site.returncode == 0, site.output
-    port, comments_port = free_port(), free_port()
-    nginx = Nginx(tmp, site.outdir, port, comments_port)
-    nginx.start()
-    isso = Isso(comments_port, nginx.origin, tmp / "comments.db", moderated=True,
-                env={"ISSO_ADMIN_PASSWORD": ADMIN_PASSWORD})
-    try:
-        isso.start()
-    except BaseException:
-        nginx.stop()
-        raise
-    yield Stack(nginx.origin, site.outdir, nginx, isso)
-    nginx.stop()
-    isso.stop()
+    with moderated_stack(tmp, site.outdir, ADMIN_PASSWORD) as (nginx, isso):
+        yield Stack(nginx.origin, site.outdir, nginx, isso)
 
 
 @pytest.fixture(scope="module")

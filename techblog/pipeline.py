@@ -114,10 +114,10 @@ HOOKS = [
     ("build-finished", sitemap.write_robots_txt, None, ""),
     ("build-finished", rewrites.save_digests, 800, "after the sitemap asked which pages were skipped (400)"),
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
-    ("build-finished", pagefind_index.build_index, 920, "after every page is written or removed (800, 900), "
-     "before its .gz copies (950)"),
-    ("build-finished", used_css.ship_used_css, 930, "after every page is written or removed (800, 900) and "
-     "Pagefind's scripts are in place (920), before the .gz copies (950)"),
+    ("build-finished", used_css.ship_used_css, 910, "after every page is written or removed (800, 900); "
+     "it rewrites the pages' stylesheet links, so before Pagefind reads them (920)"),
+    ("build-finished", pagefind_index.build_index, 920, "after the pages are final (910), before their "
+     ".gz copies (950)"),
     ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),
     ("build-finished", interrupts.restore_sigterm, 1000, "last: the build is over"),
 ]

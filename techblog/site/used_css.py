@@ -8,11 +8,11 @@ after every page is written or removed and before the ``.gz`` copies (950):
    element names, classes, ids and attribute names (kept per page in
    ``<doctreedir>/techblog-used-css.json`` by the page's bytes' digest, so an
    unchanged page is not parsed again);
-2. the words of the site's scripts (``_static/**/*.js``, ``*.mjs``, Pagefind's) count as
+2. the words of the site's scripts (``_static/**/*.js``, ``*.mjs``) count as
    classes, ids and element names too, as PurgeCSS's default extractor takes
    them: what a script adds at run time (Bootstrap's ``show``/``collapsing``,
    the theme switcher's ``data-theme`` (``dataset.theme``), the search dialog, the copy button,
-   the video facade, archived replies, Pagefind's results, Mermaid) is spelt
+   the video facade, archived replies, search results, Mermaid) is spelt
    in it, and ``data-<word>``/``data-bs-<word>`` as attribute names
    (Bootstrap's ``setDataAttribute(menu, "popper")`` sets ``data-bs-popper``);
    :data:`SAFELIST` names the few classes a script builds from pieces;
@@ -109,7 +109,9 @@ def script_words(outdir: Path, loaded: set[str], memo: dict) -> set[str]:
     those names and every script's size and time are the same: Mermaid's
     megabytes are not read on every build."""
     scripts: dict[str, list[Path]] = {}
-    for path in sorted((outdir / "_static").rglob("*")) + sorted((outdir / "_pagefind").rglob("*")):
+    # Not _pagefind/: Pagefind's scripts return results and draw nothing (our
+    # techblog-search.js draws them), and they are written after this step.
+    for path in sorted((outdir / "_static").rglob("*")):
         if path.suffix in (".js", ".mjs") and path.is_file():
             scripts.setdefault(path.name, []).append(path)
     stats = [f"{path.relative_to(outdir)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"

@@ -53,6 +53,15 @@ def sphinx_build(srcdir: Path, outdir: Path, doctreedir: Path, *options: str, en
     return Build(srcdir, outdir, doctreedir, proc.returncode, proc.stdout + proc.stderr)
 
 
+def build_root(tmp_path_factory, root: Path) -> Build:
+    """A test root built once into a fresh folder (for a module-scoped fixture);
+    the build must succeed."""
+    out = tmp_path_factory.mktemp(root.name)
+    build = sphinx_build(root, out / "html", out / "doctrees")
+    assert build.returncode == 0, build.output
+    return build
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Build:
     """The real site, built once for the whole session."""

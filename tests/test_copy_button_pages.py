@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, sphinx_build
+from conftest import REPO, build_root
 
 ROOT = REPO / "tests" / "roots" / "test-page-weight"
 FILES = ("copybutton.js", "clipboard.min.js", "copybutton.css")
@@ -12,10 +12,7 @@ FILES = ("copybutton.js", "clipboard.min.js", "copybutton.css")
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("copy-button")
-    result = sphinx_build(ROOT, out / "html", out / "doctrees")
-    assert result.returncode == 0, result.output
-    return result
+    return build_root(tmp_path_factory, ROOT)
 
 
 def loaded(build, page: str) -> list[str]:

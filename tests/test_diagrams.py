@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from conftest import REPO, sphinx_build
+from conftest import REPO, build_root, sphinx_build
 from hostile import problems
 
 ROOT = REPO / "tests" / "roots" / "test-diagrams"
@@ -32,10 +32,7 @@ MATHML_ELEMENTS = {"math", "mi", "mn", "mo", "mtext", "mrow", "mfrac", "msqrt", 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("diagrams")
-    build = sphinx_build(ROOT, out / "html", out / "doctrees")
-    assert build.returncode == 0, build.output
-    return build
+    return build_root(tmp_path_factory, ROOT)
 
 
 def parsed(build, page: str):

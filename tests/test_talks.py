@@ -14,7 +14,7 @@ import feedparser
 import pytest
 import yaml
 
-from conftest import REPO, sphinx_build
+from conftest import REPO, build_root, sphinx_build
 
 ROOT = REPO / "tests" / "roots" / "test-talks"
 DATA = yaml.safe_load((ROOT / "talks" / "talks.yaml").read_text(encoding="utf-8"))
@@ -24,10 +24,7 @@ PLAYER = re.compile(r"^https://(?:www\.youtube-nocookie\.com/embed/[\w-]+|player
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("talks")
-    build = sphinx_build(ROOT, out / "html", out / "doctrees")
-    assert build.returncode == 0, build.output
-    return build
+    return build_root(tmp_path_factory, ROOT)
 
 
 def page(build, name: str):

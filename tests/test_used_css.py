@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from conftest import REPO, sphinx_build
+from conftest import REPO, build_root, sphinx_build
 from techblog.site import used_css
 
 ROOT = REPO / "tests" / "roots" / "test-page-weight"
@@ -23,10 +23,7 @@ MAGNIFYING_GLASS = 0xF002  # .fa-magnifying-glass, on the navbar's search button
 
 @pytest.fixture(scope="module")
 def purged(tmp_path_factory):
-    out = tmp_path_factory.mktemp("purged")
-    build = sphinx_build(ROOT, out / "html", out / "doctrees")
-    assert build.returncode == 0, build.output
-    return build
+    return build_root(tmp_path_factory, ROOT)
 
 
 def stylesheet_links(outdir: Path) -> dict[str, list[str]]:

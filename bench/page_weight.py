@@ -26,6 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))  # techblog: the test servers use it
 
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from browser.servers import static_server  # noqa: E402

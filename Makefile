@@ -19,7 +19,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots vendor-bootstrap page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages test test-fast clean distclean
 
 # The environment, and which Python made it: an environment another Python made
 # (a VENV= given with another PYTHON=) is made anew, never reused.
@@ -139,7 +139,12 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 screenshots: $(VENV)/.test-installed
 	$(BIN)/python tests/browser/screenshots.py
 
-## page-weight: bytes a first visit to a post fetches (HTML, CSS, JS, fonts, images) [ARGS="--posts 1000 -D techblog_purge_css=0"]
+## vendor-bootstrap: rebuild _static/vendor/bootstrap/ (Bootstrap's Tooltip and Dropdown) from assets/bootstrap/ with esbuild (pinned in its lock file)
+vendor-bootstrap:
+	npm ci --prefix assets/bootstrap --no-audit --no-fund --ignore-scripts --loglevel=error
+	npm run --prefix assets/bootstrap --silent build
+
+## page-weight: bytes a first visit to a post fetches (HTML, CSS, JS, fonts, images) [ARGS="--posts 1000 -D techblog_trim_assets=0"]
 page-weight: $(VENV)/.test-installed
 	$(BIN)/python bench/page_weight.py $(ARGS)
 

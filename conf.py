@@ -32,7 +32,7 @@ templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["techblog.css"]
 exclude_patterns = ["_build", ".*", "README.md", "tests", "techblog", "legacy/_export", "bench", "comments", "screenshots",
-                    "wheels", "deploy", "talks"]
+                    "wheels", "deploy", "talks", "assets"]
 
 # -- MyST ---------------------------------------------------------------------
 
@@ -231,8 +231,8 @@ html_theme_options = {
                                    "techblog/feed-link.html"],
 }
 
-# -- Page weight (techblog/site/used_css.py) -----------------------------------
+# -- Page weight (techblog/site/theme_assets.py, used_css.py) -----------------
 
-# Ship only the theme's CSS rules (and Font Awesome glyphs) that the built pages
-# and the site's scripts can use; False ships the theme's files as they are.
-techblog_purge_css = True
+# Ship only the CSS rules, Font Awesome glyphs and Bootstrap components that the
+# built pages and the site's scripts use; False ships the theme's files as they are.
+techblog_trim_assets = True

@@ -9,7 +9,7 @@ body the page loads until the network is idle. Prints a table per page and
 writes bench/results/page-weight.json. The default pages are a post, a
 legacy post and the home page; with ``--posts N``, the site generated with N
 posts (bench/corpus.py) and its first post and home page. ``-D
-techblog_purge_css=0`` measures the theme's files as they are.
+techblog_trim_assets=0`` measures the theme's files as they are.
 """
 
 from __future__ import annotations

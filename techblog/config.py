@@ -59,7 +59,8 @@ SETTINGS = [
     ("techblog_all_posts_page", "posts/index", "html", str, "the one page listing every post"),
     ("techblog_nearby_posts", 5, "html", int, "posts on either side of a post in its sidebar"),
     ("techblog_comments_server", "", "html", str, "where readers' browsers find Isso; empty: no comments"),
-    ("techblog_purge_css", True, "", bool, "ship only the theme CSS the built pages and scripts can use"),
+    ("techblog_trim_assets", True, "html", bool,
+     "ship only the theme's CSS, icons and scripts the built pages use (site/theme_assets.py)"),
     ("techblog_precompress", True, "", bool, "a .gz beside each text file of the output, for gzip_static"),
     ("techblog_talks", "", "html", str, "the talks data file, e.g. talks/talks.yaml; '' for a site without talks"),
     # Not "html": a change rewrites only the author pages (pages/talks.py notes it as data).

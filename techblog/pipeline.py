@@ -34,7 +34,7 @@ from techblog.legacy import archived_comments, archived_replies, redirects, vide
 from techblog.pages import (autoescape, collections, comments, copy_button, diagrams, feeds, listings, mathml,
                             navigation, next_reading, pagination, post_header, series, sidebars, talks)
 from techblog.site import (inline_scripts, link_previews, notfound, pagefind_index, precompress, search, sitemap,
-                          used_css)
+                           theme_assets, used_css)
 
 # The extensions we build on; ours wrap some of their handlers (below).
 EXTENSIONS = ["ablog", "sphinx_reredirects", "sphinxext.opengraph", "notfound.extension", "sphinx_sitemap",
@@ -103,6 +103,7 @@ HOOKS = [
     ("html-page-context", navigation.add_navigation, 600, "replaces the theme's prev/next, set at 500"),
     ("html-page-context", notfound.absolute_content_root, 650, "after sphinx-notfound-page's handler (500)"),
     ("html-page-context", copy_button.load_only_with_code, 700, "after the theme's and ours added their files"),
+    ("html-page-context", theme_assets.trim_page_assets, 700, "after the theme and Sphinx added their files"),
     ("html-page-context", pagination.add_head_links, 700, "after listings and collections put their page in"),
     # -- 6. build-finished: keep what the next build needs ------------------------------
     ("build-finished", listings.keep_current_summaries, 400, "before build_cache saves what is kept (500)"),

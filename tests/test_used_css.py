@@ -39,9 +39,37 @@ def test_a_rule_is_kept_when_any_of_its_selectors_can_match():
            "#only{color:red}.a.zz{color:red}@keyframes spin{0%{opacity:0}}")
     known = {".a", ".c", ".d", "p", "[data-x", "#only"}
     assert used_css.used_css(css, known) == (
-        '@charset "UTF-8";.a{color:red}.b,.c{color:blue}.d:not(.e)>p::before{color:green}'
+        '.a{color:red}.b,.c{color:blue}.d:not(.e)>p::before{color:green}'
         "@media print{.a{color:black}}@font-face{font-family:x;src:url(x.woff2)}:root{--v:1}#only{color:red}"
         "@keyframes spin{0%{opacity:0}}\n")
+
+
+def test_joined_stylesheets_come_out_minified_with_one_charset_and_their_notices():
+    """basic.css and pygments.css are not minified; the theme's @charset ends up
+    in the middle of the three joined, where a browser ignores it."""
+    css = ("/* basic */\ndiv.body p,\n  div.body dd {\n    margin : 0 auto ;\n    color: red\n}\n"
+           "a :hover { color : blue }\n"
+           '@charset "UTF-8";/*! Bootstrap: MIT */.fa-x::before{content:"\\f002"}.i::after{content:"\u2192 : ;"}'
+           "\n.highlight .k { font-weight : bold ; margin: calc( 1px + 2px ) }")
+    known = {"div", ".body", "p", "dd", "a", ".fa-x", ".i", ".highlight", ".k"}
+    assert used_css.used_css(css, known) == (
+        '@charset "UTF-8";div.body p, div.body dd{margin:0 auto;color:red}a :hover{color:blue}'
+        '/*! Bootstrap: MIT */.fa-x::before{content:"\uf002"}.i::after{content:"\u2192 : ;"}'
+        ".highlight .k{font-weight:bold;margin:calc(1px + 2px)}\n")
+
+
+def test_a_joined_stylesheet_with_a_relative_url_is_refused(tmp_path):
+    for relative in used_css.SOURCES:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(".a{color:red}", encoding="utf-8")
+    (tmp_path / "_static/styles/pydata-sphinx-theme.css").write_text(".a{background:url(x.png)}", encoding="utf-8")
+    assert used_css.joined_sources(tmp_path).count(b".a{") == 3  # the theme's own folder: its urls hold
+    (tmp_path / "_static/basic.css").write_text(".b{background:url( 'file.png' )}", encoding="utf-8")
+    with pytest.raises(Exception, match=r"_static/basic.css: has a url\(\) relative to its folder"):
+        used_css.joined_sources(tmp_path)
+    for fine in ("url(data:image/png;base64,AA)", "url(/x.png)", "url(https://x/y.png)", "url(#a)"):
+        (tmp_path / "_static/basic.css").write_text(f".b{{background:{fine}}}", encoding="utf-8")
+        used_css.joined_sources(tmp_path)
 
 
 def test_every_page_links_the_used_stylesheet_by_its_digest(purged):
@@ -62,12 +90,14 @@ def test_the_rules_kept_are_those_of_the_pages_and_the_scripts(purged):
     for selector in (".admonition", ".table", ".fa-magnifying-glass", ".theme-switch-button"):
         assert selector in css
     # Added by the scripts as a reader uses the page: an open dropdown or menu, a tooltip
-    for selector in (".show", ".collapsing", ".bs-tooltip-auto", ".offcanvas", "html[data-theme=dark]{"):
+    for selector in (".show", ".bs-tooltip-auto", ".tooltip-inner", "[data-bs-popper]", "html[data-theme=dark]{"):
         assert selector in css
-    # Bootstrap's components that nothing here has
+    # Bootstrap's components that nothing here has, nor loads the script of (Collapse, Offcanvas, Modal)
     for selector in (".accordion-button", ".progress-bar", ".btn-close", ".spinner-border", ".toast-header",
-                     ".fa-github"):
+                     ".fa-github", ".collapsing", ".offcanvas", ".modal-dialog"):
         assert selector not in css
+    # basic.css and pygments.css joined in: what the pages use of them
+    assert "a.headerlink{" in css and ".highlight .k{" in css and "div.sphinxsidebar" not in css
 
 
 def test_the_icon_font_keeps_only_the_glyphs_shown(purged):
@@ -91,9 +121,9 @@ def test_the_icon_font_keeps_only_the_glyphs_shown(purged):
 def test_the_purge_switched_off_ships_the_theme_files_as_they_are(purged, tmp_path):
     """Also after a build with it on, into the same folder: the pages link the
     theme's stylesheet again, as a clean build with it off does."""
-    again = sphinx_build(ROOT, purged.outdir, purged.doctreedir, "-D", "techblog_purge_css=0")
+    again = sphinx_build(ROOT, purged.outdir, purged.doctreedir, "-D", "techblog_trim_assets=0")
     assert again.returncode == 0, again.output
-    clean = sphinx_build(ROOT, tmp_path / "html", tmp_path / "doctrees", "-D", "techblog_purge_css=0")
+    clean = sphinx_build(ROOT, tmp_path / "html", tmp_path / "doctrees", "-D", "techblog_trim_assets=0")
     assert clean.returncode == 0, clean.output
     assert stylesheet_links(again.outdir) == stylesheet_links(clean.outdir)
     assert all("pydata-sphinx-theme.css?digest=" in link

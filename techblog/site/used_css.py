@@ -1,7 +1,11 @@
 """Only the theme CSS the built pages can use, and only the icons they show.
 
-pydata-sphinx-theme's stylesheet (Bootstrap, Font Awesome and the theme: 378 KB)
-is mostly rules for components this site never has. At ``build-finished``,
+The theme's stylesheets are mostly rules for components this site never has:
+pydata-sphinx-theme's (Bootstrap, Font Awesome and the theme: 378 KB), and
+before it Sphinx's ``basic.css`` (which the theme's ``theme.css`` imports),
+after it ``pygments.css`` (every token colour, light and dark). The three,
+joined in that order (:data:`SOURCES`; the pages link the first alone when
+trimmed: :mod:`techblog.site.theme_assets`), are cut at ``build-finished``,
 after every page is written or removed and before the ``.gz`` copies (950):
 
 1. every HTML page of the output is read for what a selector can ask of it:
@@ -12,10 +16,11 @@ after every page is written or removed and before the ``.gz`` copies (950):
    classes, ids and element names too, as PurgeCSS's default extractor takes
    them: what a script adds at run time (Bootstrap's ``show``/``collapsing``,
    the theme switcher's ``data-theme`` (``dataset.theme``), the search dialog, the copy button,
-   the video facade, archived replies, search results, Mermaid) is spelt
-   in it, and ``data-<word>``/``data-bs-<word>`` as attribute names
+   the video facade, archived replies, search results) is spelt in it,
+   and ``data-<word>``/``data-bs-<word>`` as attribute names
    (Bootstrap's ``setDataAttribute(menu, "popper")`` sets ``data-bs-popper``);
-   :data:`SAFELIST` names the few classes a script builds from pieces;
+   :data:`SAFELIST` names the few classes a script builds from pieces.
+   Not Mermaid's: it styles its diagrams itself (:data:`STYLED_BY_THEMSELVES`);
 3. a rule is kept when ANY selector of its list could match: each class, id,
    element and attribute it names outside a pseudo-class's parentheses is
    known (pseudo-classes and pseudo-elements ask for nothing; ``:not()``,
@@ -23,7 +28,9 @@ after every page is written or removed and before the ``.gz`` copies (950):
    rather than dropped). At-rules other than the grouping ones
    (``@font-face``, ``@keyframes``, ``@property``...) and custom properties
    on ``:root`` are kept whole; an ``@media``/``@supports``/``@layer``/
-   ``@container`` left empty goes;
+   ``@container`` left empty goes. Comments go but licence notices
+   (``/*!``); whitespace is squeezed (basic.css and pygments.css are not
+   minified);
 4. the result is written (atomically) as
    ``_static/styles/pydata-sphinx-theme.used.css``, and each page's link to
    the theme's stylesheet is pointed at it with ``?digest=`` its contents'
@@ -36,8 +43,8 @@ dropdown, a search result, a drawn diagram), which no built page holds.
 
 The output depends on every page, so it is made from all of them on every
 build: an incremental build gives the same bytes as a clean one
-(``tests/test_incremental.py``). ``techblog_purge_css = False`` ships the
-theme's stylesheet as it is (``tests/browser/test_used_css.py`` compares
+(``tests/test_incremental.py``). ``techblog_trim_assets = False`` ships the
+theme's stylesheets as they are (``tests/browser/test_used_css.py`` compares
 screenshots of both).
 """
 
@@ -54,22 +61,33 @@ from pathlib import Path
 import lxml.html
 import tinycss2
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from techblog import atomic
+from techblog.site import theme_assets
 
 logger = logging.getLogger(__name__)
 
 THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
+# What the theme's pages load before the site's own stylesheets, in their order:
+# basic.css (through the theme's theme.css), the theme's, pygments.css. Shipped as one.
+SOURCES = ("_static/basic.css", THEME_CSS, "_static/pygments.css")
+# A url() relative to _static/ would point elsewhere from _static/styles/.
+RELATIVE_URL = re.compile(r"url\(\s*['\"]?(?![a-z][a-z0-9+.-]*:|/|#)", re.IGNORECASE)
 USED_CSS = "_static/styles/pydata-sphinx-theme.used.css"
 CACHE = "techblog-used-css.json"
-VERSION = b"3"  # of what is made here: a new one makes everything again
+VERSION = b"5"  # of what is made here: a new one makes everything again
 # The theme's link in every page (written by its webpack-macros.html) or ours.
 LINK = re.compile(r'(href="[^"]*_static/styles/)pydata-sphinx-theme(?:\.used)?\.css\?digest=([0-9a-f]+)"')
 WORD = re.compile(r"[A-Za-z0-9_-]+")
 SCRIPT = "script:"  # a page's token for a script it loads (no selector asks for one)
 DATASET = re.compile(r"\.dataset\.([A-Za-z]\w*)")
 SCRIPT_FILE = re.compile(r"[\w./-]+\.m?js\b")
+# Scripts that style what they draw with their own CSS (Mermaid: inside each
+# diagram's SVG, _static/techblog-diagrams.mjs): their words ask nothing of the
+# theme's (Mermaid's megabytes hold most words of the language: 139 more rules).
+STYLED_BY_THEMSELVES = ("_static/vendor/mermaid/",)
 GROUPING = {"media", "supports", "layer", "container", "document", "scope"}
 # Classes Bootstrap builds from pieces (`bs-${name}-auto`): never in a script as one word.
 SAFELIST = frozenset({"bs-tooltip-auto", "bs-popover-auto", "bs-tooltip-top", "bs-tooltip-bottom",
@@ -128,6 +146,8 @@ def script_words(outdir: Path, loaded: set[str], memo: dict) -> set[str]:
                 continue
             seen.add(name)
             for path in scripts.get(name, []):
+                if path.relative_to(outdir).as_posix().startswith(STYLED_BY_THEMSELVES):
+                    continue
                 text = path.read_text(encoding="utf-8", errors="replace")
                 words.update(WORD.findall(text))
                 # element.dataset.fooBar is the attribute data-foo-bar (the theme sets data-theme so)
@@ -224,8 +244,36 @@ def kept_rules(rules: list, known: set[str]) -> list:
                 kept.append(rule)
         elif rule.type == "at-rule":
             kept.append(rule)
+        elif rule.type == "comment" and rule.value.startswith("!"):
+            kept.append(rule)  # /*! ... */: a licence's notice (Bootstrap's), which must stay with the code
         # (parse errors and comments go: the browser ignores the one, the other is for people)
     return kept
+
+
+def squeezed(tokens: list, declarations: bool = False) -> list:
+    """``tokens`` without comments, each run of whitespace one space, none at
+    either end; in a block of declarations none around ``:`` and ``;`` either
+    (minified: basic.css and pygments.css are not; the theme's is)."""
+    out: list = []
+    for token in tokens:
+        if token.type == "comment" or (token.type == "whitespace" and (not out or out[-1].type == "whitespace")):
+            continue
+        if token.type == "whitespace":
+            token = tinycss2.ast.WhitespaceToken(token.source_line, token.source_column, " ")
+        elif token.type in ("() block", "[] block"):
+            token.content = squeezed(token.content)
+        elif token.type == "function":
+            token.arguments = squeezed(token.arguments)
+        elif declarations and token.type == "literal" and token.value in (":", ";") and out \
+                and out[-1].type == "whitespace":
+            out.pop()
+        if declarations and token.type == "whitespace" and out and out[-1].type == "literal" \
+                and out[-1].value in (":", ";"):
+            continue
+        out.append(token)
+    while out and out[-1].type == "whitespace":
+        out.pop()
+    return out
 
 
 def serialize(rules: list) -> str:
@@ -234,15 +282,34 @@ def serialize(rules: list) -> str:
         if rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in GROUPING:
             parts.append("@" + rule.at_keyword + tinycss2.serialize(rule.prelude) + "{" + serialize(rule.content)
                          + "}")
+        elif rule.type == "qualified-rule":
+            # (a nested rule's selector is no declaration: `a :hover` is not `a:hover`)
+            flat = not any(token.type == "{} block" for token in rule.content)
+            parts.append(tinycss2.serialize(squeezed(rule.prelude)) + "{"
+                         + tinycss2.serialize(squeezed(rule.content, declarations=flat)) + "}")
         else:
             parts.append(tinycss2.serialize([rule]))
     return "".join(parts)
 
 
 def used_css(css: str, known: set[str]) -> str:
-    rules, _ = tinycss2.parse_stylesheet_bytes(css.encode("utf-8"), skip_comments=True, skip_whitespace=True)
-    kept = kept_rules(rules, known)
-    return serialize(kept) + "\n"  # (@charset is an at-rule, kept)
+    rules, _ = tinycss2.parse_stylesheet_bytes(css.encode("utf-8"), skip_comments=False, skip_whitespace=True)
+    kept = [rule for rule in kept_rules(rules, known)
+            if not (rule.type == "at-rule" and rule.lower_at_keyword == "charset")]
+    body = serialize(kept)
+    # One @charset, first, or none: in the middle of the joined files a browser ignores it.
+    return ("" if body.isascii() else '@charset "UTF-8";') + body + "\n"
+
+
+def joined_sources(outdir: Path) -> bytes:
+    parts = []
+    for relative in SOURCES:
+        data = (outdir / relative).read_bytes()
+        if relative != THEME_CSS and RELATIVE_URL.search(data.decode("utf-8")):
+            raise ExtensionError(f"{relative}: has a url() relative to its folder, which would point elsewhere "
+                                 f"from {USED_CSS}; expected none (used_css.SOURCES)")
+        parts.append(data)
+    return b"\n".join(parts)
 
 
 # -- the icons they show -------------------------------------------------------------
@@ -325,18 +392,6 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def theme_digest() -> str:
-    """The digest the theme writes after its stylesheet's name (for a site built with the purge off)."""
-    import pydata_sphinx_theme
-
-    macros = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" \
-        / "webpack-macros.html"
-    found = re.search(r"pydata-sphinx-theme\.css', 1\) }}\?digest=([0-9a-f]+)", macros.read_text(encoding="utf-8"))
-    if not found:
-        raise RuntimeError(f"{macros}: no digest after the theme's stylesheet; expected the theme's own link")
-    return found.group(1)
-
-
 def point_links(pages: dict[Path, bytes], name: str, page_digest: str) -> list[Path]:
     """Each page's link to the theme's stylesheet pointed at ``name?digest=``; the pages rewritten."""
     changed = []
@@ -357,8 +412,8 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     used = outdir / USED_CSS
     pages = {path: path.read_bytes() for path in html_pages(outdir)}
-    if not app.config.techblog_purge_css:
-        point_links(pages, "pydata-sphinx-theme.css", theme_digest())
+    if not app.config.techblog_trim_assets:
+        point_links(pages, "pydata-sphinx-theme.css", theme_assets.theme_digest())
         used.unlink(missing_ok=True)
         for font in (used.parent / FONTS).glob("*.used.woff2"):
             font.unlink()
@@ -378,7 +433,7 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
         known.update(tokens)
     memo: dict = {key: cache[key] for key in ("scripts", "words") if key in cache}
     known |= script_words(outdir, {token[len(SCRIPT):] for token in known if token.startswith(SCRIPT)}, memo)
-    theme = (outdir / THEME_CSS).read_bytes()
+    theme = joined_sources(outdir)
     key = digest(VERSION + theme + "\0".join(sorted(known)).encode("utf-8"))
     css = used.read_bytes() if used.is_file() else b""
     if cache.get("key") == key and digest(css) == cache.get("css") and fonts_in_place(css.decode("utf-8"),
@@ -394,6 +449,6 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
         tokens_by_page[digest(pages[path])] = tokens_by_page[key_of[path]]
     atomic.write_text(cache_path, json.dumps({"key": key, "css": digest(css), "pages": tokens_by_page, **memo},
                                              sort_keys=True))
-    logger.info("theme stylesheet: %d of %d bytes used by %d pages; %d links pointed at it",
+    logger.info("theme stylesheets: %d of %d bytes used by %d pages; %d links pointed at them",
                 len(css), len(theme), len(pages), len(rewritten))
 

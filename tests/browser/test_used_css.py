@@ -1,7 +1,8 @@
-"""Nothing a reader sees changes when only the used CSS and icons are shipped
-(techblog/site/used_css.py): the tiny site (tests/roots/test-page-weight)
-built with ``techblog_purge_css`` off and on, and each page type (home, a
-post with code, a table and a note, a tag page, a legacy post, search)
+"""Nothing a reader sees changes when only the used CSS, icons and Bootstrap
+components are shipped (techblog/site/used_css.py, theme_assets.py): the tiny site (tests/roots/test-page-weight)
+built with ``techblog_trim_assets`` off and on, and each page type (home, a
+post with code, a table and a note, a tag page, a legacy post, search, a
+post with a diagram)
 photographed in both, light and dark, at desktop and at 390 px, whole
 pages; then what a reader opens: the phone menu, the theme switcher, the
 search dialog (Ctrl+K), the search button's tooltip. The pictures must be
@@ -19,7 +20,8 @@ from conftest import REPO, sphinx_build
 
 ROOT = REPO / "tests" / "roots" / "test-page-weight"
 PAGES = {"home": "index.html", "post": "posts/2023/ceph-volumes.html", "tag": "blog/tag/ceph.html",
-         "legacy": "legacy/2014/05/old-ceph.html", "search": "search.html"}
+         "legacy": "legacy/2014/05/old-ceph.html", "search": "search.html",
+         "diagram": "posts/2024/upgrade-steps.html"}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # Chromium's compositing of a translucent layer (the search dialog's backdrop)
@@ -33,7 +35,7 @@ def origins(tmp_path_factory, serve_dir):
     found = []
     for purge in ("0", "1"):
         out = tmp_path_factory.mktemp(f"purge-{purge}")
-        build = sphinx_build(ROOT, out / "html", out / "doctrees", "-D", f"techblog_purge_css={purge}")
+        build = sphinx_build(ROOT, out / "html", out / "doctrees", "-D", f"techblog_trim_assets={purge}")
         assert build.returncode == 0, build.output
         assert ("pydata-sphinx-theme.used.css" in (build.outdir / "index.html").read_text(encoding="utf-8")) == (
             purge == "1")

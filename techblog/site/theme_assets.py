@@ -1,0 +1,88 @@
+"""What every page loads from the theme and Sphinx, cut to what the blog uses.
+
+pydata-sphinx-theme 0.24.0 and Sphinx 9 load, on every page:
+
+- ``scripts/bootstrap.js``: all of Bootstrap 5.3.3 and Popper (81 KB, 23.7 KB
+  gzipped), of which the pages use Tooltip and Dropdown. In its place
+  ``_templates/page.html`` loads ``_static/vendor/bootstrap/`` (built from
+  ``assets/bootstrap/``, which says how), 16.5 KB gzipped;
+- ``doctools.js`` and ``sphinx_highlight.js`` (3.6 KB gzipped): helpers of
+  Sphinx's search and its ``?highlight=`` words, neither of which the site
+  has (search is Pagefind's, :mod:`techblog.site.search`). Left out;
+- ``styles/theme.css``, which only ``@import``\\ s ``basic.css`` (two
+  requests, one after the other, before the page can be drawn), then the
+  theme's stylesheet and ``pygments.css``: :mod:`techblog.site.used_css`
+  ships the three in one file, cut to the rules the pages can use, so
+  the page links the theme's stylesheet alone (pointed at that file at the
+  build's end).
+
+``techblog_trim_assets = False`` loads the theme's and Sphinx's files as
+they are: ``tests/browser/test_used_css.py`` compares screenshots and
+behaviour of both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+BOOTSTRAP = "vendor/bootstrap/bootstrap.tooltip-dropdown.js"  # under _static
+LEFT_OUT = frozenset({"doctools.js", "sphinx_highlight.js"})
+# In the one stylesheet used_css.py makes, when trimmed.
+MERGED_CSS = frozenset({"pygments.css"})
+
+
+@cache
+def theme_digest() -> str:
+    """The digest the theme writes after its own files' names (webpack-macros.html)."""
+    import pydata_sphinx_theme
+
+    macros = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" \
+        / "webpack-macros.html"
+    found = re.search(r"pydata-sphinx-theme\.css', 1\) }}\?digest=([0-9a-f]+)", macros.read_text(encoding="utf-8"))
+    if not found:
+        raise RuntimeError(f"{macros}: no digest after the theme's stylesheet; expected the theme's own link")
+    return found.group(1)
+
+
+def static_digest(app: Sphinx, relative: str, memo: dict = {}) -> str:  # noqa: B006 (a cache)
+    """The digest of ``_static/<relative>`` as the build copies it: from the
+    last folder of ``html_static_path`` that has it (later ones win)."""
+    found = None
+    for folder in app.config.html_static_path:
+        path = Path(app.confdir, folder, relative)
+        if path.is_file():
+            found = path
+    if found is None:
+        raise ExtensionError(f"_static/{relative}: in no folder of html_static_path "
+                             f"({', '.join(app.config.html_static_path)}); expected the repository's _static")
+    stat = found.stat()
+    key = (str(found), stat.st_size, stat.st_mtime_ns)
+    if key not in memo:
+        memo[key] = hashlib.sha256(found.read_bytes()).hexdigest()[:12]
+    return memo[key]
+
+
+def name(asset) -> str:
+    return str(getattr(asset, "filename", asset)).split("?")[0].rsplit("/", 1)[-1]
+
+
+def trim_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    trimmed = app.config.techblog_trim_assets
+    context["techblog_trim_assets"] = trimmed
+    context["techblog_theme_digest"] = theme_digest()
+    if trimmed:
+        context["techblog_bootstrap"] = "_static/" + BOOTSTRAP
+        context["techblog_bootstrap_digest"] = static_digest(app, BOOTSTRAP)
+    else:
+        return
+    # In place: the builder's lists, which it puts back as they were before the next page.
+    if "script_files" in context:
+        context["script_files"][:] = [asset for asset in context["script_files"] if name(asset) not in LEFT_OUT]
+    if "css_files" in context:
+        context["css_files"][:] = [asset for asset in context["css_files"] if name(asset) not in MERGED_CSS]

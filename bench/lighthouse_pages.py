@@ -84,6 +84,11 @@ def summary(report: dict) -> dict:
         "requests": len(audits["network-requests"]["details"]["items"]),
         "transferred_by_type": {item["resourceType"]: item["transferSize"]
                                 for item in audits["resource-summary"]["details"]["items"] if item["transferSize"]},
+        # what the bytes are: each request, largest first, as sent (gzipped or not)
+        "largest": [{"url": item["url"].split("://", 1)[-1].split("/", 1)[-1], "transferred": item["transferSize"],
+                     "type": item.get("resourceType", "")}
+                    for item in sorted(audits["network-requests"]["details"]["items"],
+                                       key=lambda item: -item.get("transferSize", 0))[:8]],
         "metrics": {key: round(audits[key]["numericValue"]) for key in
                     ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time")}
                    | {"cumulative-layout-shift": round(audits["cumulative-layout-shift"]["numericValue"], 3)},

@@ -309,6 +309,22 @@ def test_the_comment_server_answers_through_nginx(production):
     assert "admin-session=" in login.headers["Set-Cookie"]
 
 
+def test_isso_scripts_and_stylesheet_come_gzipped_and_nothing_else_of_isso(production):
+    """Its script is most of a post's first visit: compressed. Its pages and
+    answers (moderation keys in them: BREACH) never are."""
+    for path in ("/comments/js/embed.min.js", "/comments/js/count.min.js", "/comments/css/isso.css"):
+        plain = get(production, path)
+        zipped = get(production, path, {"Accept-Encoding": "gzip"})
+        assert zipped.status == 200 and zipped.headers["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in zipped.headers["Vary"], path
+        assert gzip.decompress(zipped.body) == plain.body and len(zipped.body) < len(plain.body) / 2, path
+        # the reader's address still reaches Isso as nginx saw it, the headers of /comments/ apply
+        assert zipped.headers["Content-Security-Policy"] == plain.headers["Content-Security-Policy"], path
+    for path in ("/comments/config", "/comments/admin/"):
+        answer = get(production, path, {"Accept-Encoding": "gzip"})
+        assert answer.status == 200 and answer.headers.get("Content-Encoding") is None, path
+
+
 def test_isso_is_passed_the_reader_address_nginx_saw_and_where_it_lives():
     """README "Comments in production": X-Forwarded-For is $remote_addr alone (a
     reader's own header is not passed on), X-Script-Name /comments."""

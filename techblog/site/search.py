@@ -42,6 +42,7 @@ from sphinx.application import Sphinx
 
 from techblog.ablog import bridge
 from techblog.ablog.drafts import is_unpublished
+from techblog.incremental import rewrites
 from techblog.pages.listings import listing_docs
 from techblog.site.sitemap import NOT_LISTED
 
@@ -60,8 +61,12 @@ def leave_out_sphinx_index(app: Sphinx) -> None:
 
 
 def search_page(app: Sphinx) -> Iterator[tuple[str, dict, str]]:
+    """The search page, with the filters it offers: written when they (or what
+    every page shows) changed, like the other generated pages."""
     if app.builder.format == "html":
-        yield PAGE, {}, "search.html"
+        context = {"techblog_search_filters": filter_choices(app),
+                   "techblog_all_posts_page": app.config.techblog_all_posts_page}
+        yield from rewrites.changed_only(app, [(PAGE, context, "search.html")])
 
 
 def indexable(app: Sphinx, docname: str) -> bool:
@@ -132,6 +137,4 @@ def add_search_fields(app: Sphinx, pagename: str, templatename: str, context: di
     if pagename == PAGE:
         # Sphinx adds a script to this page only when asked from this event.
         app.add_js_file(SCRIPT, loading_method="defer")
-        context["techblog_search_filters"] = filter_choices(app)
-        context["techblog_all_posts_page"] = app.config.techblog_all_posts_page
     context["techblog_search"] = search_fields(app, pagename) if doctree is not None else None

@@ -11,7 +11,8 @@ after every page is written or removed and before the ``.gz`` copies (950):
 1. every HTML page of the output is read for what a selector can ask of it:
    element names, classes, ids and attribute names (kept per page in
    ``<doctreedir>/techblog-used-css.json`` by the page's bytes' digest, so an
-   unchanged page is not parsed again);
+   unchanged page is not parsed again, nor read while its size and time are
+   those this step left it with);
 2. the words of the site's scripts (``_static/**/*.js``, ``*.mjs``) count as
    classes, ids and element names too, as PurgeCSS's default extractor takes
    them: what a script adds at run time (Bootstrap's ``show``/``collapsing``,
@@ -77,7 +78,7 @@ SOURCES = ("_static/basic.css", THEME_CSS, "_static/pygments.css")
 RELATIVE_URL = re.compile(r"url\(\s*['\"]?(?![a-z][a-z0-9+.-]*:|/|#)", re.IGNORECASE)
 USED_CSS = "_static/styles/pydata-sphinx-theme.used.css"
 CACHE = "techblog-used-css.json"
-VERSION = b"5"  # of what is made here: a new one makes everything again
+VERSION = b"6"  # of what is made here: a new one makes everything again
 # The theme's link in every page (written by its webpack-macros.html) or ours.
 LINK = re.compile(r'(href="[^"]*_static/styles/)pydata-sphinx-theme(?:\.used)?\.css\?digest=([0-9a-f]+)"')
 WORD = re.compile(r"[A-Za-z0-9_-]+")
@@ -124,16 +125,16 @@ def script_words(outdir: Path, loaded: set[str], memo: dict) -> set[str]:
     """Every word of the scripts a page loads (``loaded``: their file names),
     and of those they import or load in turn (named in them), as a class, id,
     element or attribute name. ``memo`` (the cache) keeps the words while
-    those names and every script's size and time are the same: Mermaid's
-    megabytes are not read on every build."""
+    those names and every script's bytes are the same (their digests: Sphinx
+    writes some of its scripts again on every build)."""
     scripts: dict[str, list[Path]] = {}
     # Not _pagefind/: Pagefind's scripts return results and draw nothing (our
     # techblog-search.js draws them), and they are written after this step.
     for path in sorted((outdir / "_static").rglob("*")):
-        if path.suffix in (".js", ".mjs") and path.is_file():
+        if path.suffix in (".js", ".mjs") and path.is_file() \
+                and not path.relative_to(outdir).as_posix().startswith(STYLED_BY_THEMSELVES):
             scripts.setdefault(path.name, []).append(path)
-    stats = [f"{path.relative_to(outdir)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
-             for paths in scripts.values() for path in paths]
+    stats = [f"{path.relative_to(outdir)}:{digest(path.read_bytes())}" for paths in scripts.values() for path in paths]
     key = digest("\0".join([*sorted(loaded), "", *sorted(stats)]).encode("utf-8"))
     if memo.get("scripts") == key and isinstance(memo.get("words"), list):
         words = set(memo["words"])
@@ -146,8 +147,6 @@ def script_words(outdir: Path, loaded: set[str], memo: dict) -> set[str]:
                 continue
             seen.add(name)
             for path in scripts.get(name, []):
-                if path.relative_to(outdir).as_posix().startswith(STYLED_BY_THEMSELVES):
-                    continue
                 text = path.read_text(encoding="utf-8", errors="replace")
                 words.update(WORD.findall(text))
                 # element.dataset.fooBar is the attribute data-foo-bar (the theme sets data-theme so)
@@ -406,29 +405,45 @@ def point_links(pages: dict[Path, bytes], name: str, page_digest: str) -> list[P
     return changed
 
 
+def stat_key(path: Path) -> list[int]:
+    found = path.stat()
+    return [found.st_size, found.st_mtime_ns]
+
+
 def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     used = outdir / USED_CSS
-    pages = {path: path.read_bytes() for path in html_pages(outdir)}
+    cache_path = Path(app.doctreedir) / CACHE
+    paths = html_pages(outdir)
     if not app.config.techblog_trim_assets:
-        point_links(pages, "pydata-sphinx-theme.css", theme_assets.theme_digest())
+        point_links({path: path.read_bytes() for path in paths}, "pydata-sphinx-theme.css",
+                    theme_assets.theme_digest())
         used.unlink(missing_ok=True)
+        cache_path.unlink(missing_ok=True)
         for font in (used.parent / FONTS).glob("*.used.woff2"):
             font.unlink()
         return
-    cache_path = Path(app.doctreedir) / CACHE
     cache = load_cache(cache_path)
-    old_pages = cache.get("pages", {})
-    tokens_by_page = {}
-    key_of = {}
+    old_pages, old_stats = cache.get("pages", {}), cache.get("stats", {})
+    # A page is read only when it is not as this step last left it (its size and
+    # time): a build with nothing changed reads none of a thousand pages.
+    pages: dict[Path, bytes] = {}  # the pages read
+    key_of: dict[Path, str] = {}
+    tokens_by_page: dict[str, list] = {}
     known: set[str] = set()
-    for path, data in pages.items():
-        key_of[path] = digest(data)
-        tokens = old_pages.get(key_of[path])
+    for path in paths:
+        name = path.relative_to(outdir).as_posix()
+        seen = old_stats.get(name)
+        if isinstance(seen, list) and seen[:2] == stat_key(path) and isinstance(old_pages.get(seen[2]), list):
+            key_of[path] = seen[2]
+        else:
+            pages[path] = path.read_bytes()
+            key_of[path] = digest(pages[path])
+        tokens = tokens_by_page.get(key_of[path]) or old_pages.get(key_of[path])
         if not isinstance(tokens, list):
-            tokens = page_tokens(data)
+            tokens = page_tokens(pages[path])
         tokens_by_page[key_of[path]] = tokens
         known.update(tokens)
     memo: dict = {key: cache[key] for key in ("scripts", "words") if key in cache}
@@ -442,13 +457,17 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
     else:
         css = with_used_fonts(used_css(theme.decode("utf-8"), known), used.parent).encode("utf-8")
         atomic.write_bytes(used, css)
+    if digest(css) != cache.get("css"):  # the pages not read link the stylesheet as it was: read them too
+        pages.update({path: path.read_bytes() for path in paths if path not in pages})
     rewritten = point_links(pages, "pydata-sphinx-theme.used.css", digest(css))
     # The rewritten pages' bytes are known too, so the next build parses none of them again.
     # (only the link's digest changed, which no selector asks about)
     for path in rewritten:
         tokens_by_page[digest(pages[path])] = tokens_by_page[key_of[path]]
-    atomic.write_text(cache_path, json.dumps({"key": key, "css": digest(css), "pages": tokens_by_page, **memo},
-                                             sort_keys=True))
-    logger.info("theme stylesheets: %d of %d bytes used by %d pages; %d links pointed at them",
-                len(css), len(theme), len(pages), len(rewritten))
-
+        key_of[path] = digest(pages[path])
+    stats = {path.relative_to(outdir).as_posix(): [*stat_key(path), key_of[path]] for path in paths}
+    kept = {"key": key, "css": digest(css), "pages": tokens_by_page, "stats": stats, **memo}
+    if kept != cache:  # (a build with nothing changed writes nothing)
+        atomic.write_text(cache_path, json.dumps(kept, sort_keys=True))
+    logger.info("theme stylesheets: %d of %d bytes used by %d pages (%d read); %d links pointed at them",
+                len(css), len(theme), len(paths), len(pages), len(rewritten))

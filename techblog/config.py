@@ -61,6 +61,9 @@ SETTINGS = [
     ("techblog_comments_server", "", "html", str, "where readers' browsers find Isso; empty: no comments"),
     ("techblog_purge_css", True, "", bool, "ship only the theme CSS the built pages and scripts can use"),
     ("techblog_precompress", True, "", bool, "a .gz beside each text file of the output, for gzip_static"),
+    # Not in the build: make serve shows the page without waiting for Pagefind (site/pagefind_index.py).
+    ("techblog_search_index_later", False, "", bool, "the search index made after the build, by "
+     "`python -m techblog.site.pagefind_index` (make serve), not in it"),
     ("techblog_talks", "", "html", str, "the talks data file, e.g. talks/talks.yaml; '' for a site without talks"),
     # Not "html": a change rewrites only the author pages (pages/talks.py notes it as data).
     ("techblog_author_profiles", {}, "", dict, "author key -> {'photo': file in html_static_path, 'bio': text}"),

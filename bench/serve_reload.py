@@ -20,7 +20,8 @@ which gives the breakdown of each edit: the watcher noticing the save
 (``Detected changes``), the rebuild until sphinx-autobuild says ``Serving
 on``, with its start-up (until Sphinx loads the pickled environment) and the
 search index step (the time before the ``search index:`` line), and the
-browser's reload after that. Prints median and max per size and writes
+browser's reload after that: until the reload message reaches the page
+(notify), and the page loading again (page load). Prints median and max per size and writes
 bench/results/serve-reload.json.
 
 Every process started is stopped at the end, on an error and on Ctrl-C: the
@@ -141,13 +142,14 @@ def first_after(lines: list[tuple[float, str]], since: float, pattern: str) -> f
     return next((t for t, line in lines if t >= since and pattern in line), None)
 
 
-def breakdown(lines: list[tuple[float, str]], saved: float, shown: float) -> dict:
+def breakdown(lines: list[tuple[float, str]], saved: float, shown: float, refreshes: list[float]) -> dict:
     """Where one edit's time went, from the server's output (None: the line was not seen)."""
     detected = first_after(lines, saved, "Detected changes")
     served = first_after(lines, saved, "Serving on")
     started = first_after(lines, saved, "[sphinx-autobuild] > ")
     environment = first_after(lines, saved, "loading pickled environment")
     indexed = first_after(lines, saved, "search index:")
+    refreshed = next((t for t in refreshes if t >= saved), None)
     before_index = None
     if indexed is not None:
         before_index = max((t for t, _ in lines if saved <= t < indexed), default=None)
@@ -157,7 +159,7 @@ def breakdown(lines: list[tuple[float, str]], saved: float, shown: float) -> dic
 
     return {"detect": span(saved, detected), "rebuild": span(detected, served),
             "startup": span(started, environment), "search_index": span(before_index, indexed),
-            "reload": span(served, shown)}
+            "reload": span(served, shown), "notify": span(served, refreshed), "page_load": span(refreshed, shown)}
 
 
 def reload_socket_open(page) -> None:
@@ -176,6 +178,9 @@ def measure(browser, site: Path, n: int, edits: int, log: Path) -> dict:
         preview.wait_idle(timeout=120)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
+        # When the reload message reaches the browser (sphinx-autobuild sends "refresh" once the build is over).
+        refreshes: list[float] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: refreshes.append(time.perf_counter())))
         page.goto(f"{preview.origin}/{page_path}")
         reload_socket_open(page)
         runs = []
@@ -186,7 +191,7 @@ def measure(browser, site: Path, n: int, edits: int, log: Path) -> dict:
             saved = time.perf_counter()
             page.get_by_text(marker).wait_for(timeout=120_000)
             shown = time.perf_counter()
-            runs.append({"seconds": shown - saved, **breakdown(preview.lines, saved, shown)})
+            runs.append({"seconds": shown - saved, **breakdown(preview.lines, saved, shown, refreshes)})
             print(f"  edit {i + 1}: {shown - saved:.2f} s "
                   + " ".join(f"{k}={v:.2f}" for k, v in runs[-1].items() if k != "seconds" and v is not None),
                   flush=True)
@@ -238,12 +243,13 @@ def main() -> None:
                 browser.close()
 
     print(f"\n{'posts':>6} {'edits':>5} {'median':>7} {'max':>6}   median of: detect rebuild (startup, "
-          "search index) reload   first build")
+          "search index) reload (notify, page load)   first build")
     for r in results:
         runs = r["edits"]
         print(f"{r['posts']:>6} {len(runs):>5} {r['median']:>6.2f}s {r['max']:>5.2f}s   "
               f"{median_of(runs, 'detect')} {median_of(runs, 'rebuild')} ({median_of(runs, 'startup')}, "
-              f"{median_of(runs, 'search_index')}) {median_of(runs, 'reload')}   {r['first_build_seconds']:.1f}s")
+              f"{median_of(runs, 'search_index')}) {median_of(runs, 'reload')} ({median_of(runs, 'notify')}, "
+              f"{median_of(runs, 'page_load')})   {r['first_build_seconds']:.1f}s")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
                                        "python": platform.python_version(), "load_average": os.getloadavg(),

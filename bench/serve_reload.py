@@ -159,7 +159,8 @@ def breakdown(lines: list[tuple[float, str]], saved: float, shown: float, refres
 
     return {"detect": span(saved, detected), "rebuild": span(detected, served),
             "startup": span(started, environment), "search_index": span(before_index, indexed),
-            "reload": span(served, shown), "notify": span(served, refreshed), "page_load": span(refreshed, shown)}
+            "reload": span(served, shown), "notify": span(served, refreshed),
+            "page_load": span(refreshed, shown)}
 
 
 def reload_socket_open(page) -> None:
@@ -178,9 +179,10 @@ def measure(browser, site: Path, n: int, edits: int, log: Path) -> dict:
         preview.wait_idle(timeout=120)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        # When the reload message reaches the browser (sphinx-autobuild sends "refresh" once the build is over).
+        # When the reload message reaches the browser (sent once the build is over).
         refreshes: list[float] = []
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: refreshes.append(time.perf_counter())))
+        page.on("websocket",
+                lambda ws: ws.on("framereceived", lambda payload: refreshes.append(time.perf_counter())))
         page.goto(f"{preview.origin}/{page_path}")
         reload_socket_open(page)
         runs = []

@@ -79,8 +79,8 @@ def test_a_forked_build_writes_what_sphinx_build_writes(tmp_path):
             edit(plain / "src")
         result = subprocess.run(command, env=ENV, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
-    result = subprocess.run([sys.executable, "-c", FORKED, str(forked / "src"), str(forked / "html"), str(POST),
-                             *OPTIONS], env=ENV, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", FORKED, str(forked / "src"), str(forked / "html"),
+                             str(POST), *OPTIONS], env=ENV, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "platypus" in (forked / "html" / POST.with_suffix(".html")).read_text(encoding="utf-8")
     assert differing(plain / "html", forked / "html") == []
@@ -93,7 +93,8 @@ def test_a_python_file_changed_since_it_was_imported_is_noticed(tmp_path, monkey
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(autobuild, "_imported", {})
     monkeypatch.delitem(sys.modules, "preview_probe_module", raising=False)
-    autobuild.learn(["preview_probe_module", "no_such_module_anywhere"])  # one that fails is left to the build
+    # (One that cannot be imported is left to the build.)
+    autobuild.learn(["preview_probe_module", "no_such_module_anywhere"])
     assert str(module) in autobuild._imported
     assert autobuild.modules_changed() == []
     stat = module.stat()

@@ -60,7 +60,8 @@ def learn(names: list[str]) -> None:
     for name in names:
         if name in sys.modules or name.startswith("__"):
             continue
-        with contextlib.suppress(Exception):  # not importable on its own (an alias, a fake): the child imports it
+        # One not importable on its own (an alias, a stand-in) is left to the build, which imports it.
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)

@@ -51,9 +51,10 @@ def commands(root: Path, host: str, port: int, comments_port: int, builddir: str
     settings = [arg for setting in (*PREVIEW_SETTINGS, f"techblog_comments_server={comments}")
                 for arg in ("-D", setting)]
     # sphinx-autobuild, each rebuild forked from a process that has Sphinx imported (tools/autobuild.py)
-    autobuild = [sys.executable, "-m", "techblog.tools.autobuild", "-b", "html", "--host", host, "--port", str(port),
-                 *ignores, *settings, str(root), builddir]
-    indexer = [sys.executable, "-m", "techblog.site.pagefind_index", "--watch", str(Path(builddir) / ".doctrees")]
+    autobuild = [sys.executable, "-m", "techblog.tools.autobuild", "-b", "html", "--host", host,
+                 "--port", str(port), *ignores, *settings, str(root), builddir]
+    doctrees = str(Path(builddir) / ".doctrees")  # sphinx-build's default, which sphinx-autobuild keeps
+    indexer = [sys.executable, "-m", "techblog.site.pagefind_index", "--watch", doctrees]
     return [isso, autobuild, indexer]
 
 

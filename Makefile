@@ -19,7 +19,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages bench-serve test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages test test-fast clean distclean
 
 # The environment, and which Python made it: an environment another Python made
 # (a VENV= given with another PYTHON=) is made anew, never reused.
@@ -117,6 +117,7 @@ bench-search: $(VENV)/.test-installed
 	$(BIN)/python bench/search_bytes.py $(ARGS)
 
 ## bench-serve: edit-to-reload in `make serve` (save a post, Chromium shows the change) on generated 100- and 1,000-post sites [ARGS="--sizes 100 --edits 5"]
+.PHONY: bench-serve
 bench-serve: $(VENV)/.test-installed comments-env
 	$(BIN)/python bench/serve_reload.py $(ARGS)
 

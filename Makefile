@@ -116,8 +116,8 @@ bench-related: $(VENV)/.site-installed
 bench-search: $(VENV)/.test-installed
 	$(BIN)/python bench/search_bytes.py $(ARGS)
 
-## bench-serve: edit-to-reload in `make serve` (save a post, Chromium shows the change) on generated 100- and 1,000-post sites [ARGS="--sizes 100 --edits 5"]
 .PHONY: bench-serve
+## bench-serve: edit-to-reload in `make serve` (save a post, Chromium shows the change) on generated 100- and 1,000-post sites [ARGS="--sizes 100 --edits 5"]
 bench-serve: $(VENV)/.test-installed comments-env
 	$(BIN)/python bench/serve_reload.py $(ARGS)
 

@@ -116,6 +116,11 @@ bench-related: $(VENV)/.site-installed
 bench-search: $(VENV)/.test-installed
 	$(BIN)/python bench/search_bytes.py $(ARGS)
 
+.PHONY: bench-serve
+## bench-serve: edit-to-reload in `make serve` (save a post, Chromium shows the change) on generated 100- and 1,000-post sites [ARGS="--sizes 100 --edits 5"]
+bench-serve: $(VENV)/.test-installed comments-env
+	$(BIN)/python bench/serve_reload.py $(ARGS)
+
 ## bench-check: time `python -m techblog check` on the real site and a generated 1,000-post one [ARGS="--sizes 100 1000 --repeat 5"]
 bench-check: $(VENV)/.site-installed
 	$(BIN)/python bench/check_speed.py $(ARGS)

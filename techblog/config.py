@@ -62,6 +62,9 @@ SETTINGS = [
     ("techblog_trim_assets", True, "html", bool,
      "ship only the theme's CSS, icons and scripts the built pages use (site/theme_assets.py)"),
     ("techblog_precompress", True, "", bool, "a .gz beside each text file of the output, for gzip_static"),
+    # Not in the build: make serve shows the page without waiting for Pagefind (site/pagefind_index.py).
+    ("techblog_search_index_later", False, "", bool, "the search index made after the build, by "
+     "`python -m techblog.site.pagefind_index` (make serve), not in it"),
     ("techblog_talks", "", "html", str, "the talks data file, e.g. talks/talks.yaml; '' for a site without talks"),
     # Not "html": a change rewrites only the author pages (pages/talks.py notes it as data).
     ("techblog_author_profiles", {}, "", dict, "author key -> {'photo': file in html_static_path, 'bio': text}"),

@@ -248,3 +248,50 @@ def test_the_same_pages_always_give_the_same_index(built):
         (Path(built.doctreedir) / pagefind_index.MANIFEST).unlink()  # Pagefind runs again
         pagefind_index.build_index(built, None)
         assert files() == first
+
+
+# -- techblog_search_index_later (make serve): the index made after the build ------------
+
+def bundle_files(outdir: Path) -> dict:
+    bundle = outdir / "_pagefind"
+    # (Not the .gz copies: precompress makes them in a build, after the index.)
+    return {path.relative_to(bundle).as_posix(): path.read_bytes() for path in bundle.rglob("*")
+            if path.is_file() and path.suffix != ".gz"}
+
+
+def test_an_index_made_after_the_build_is_the_one_a_build_makes(make_app, rootdir, tmp_path):
+    src = _copy(rootdir / "test-search", tmp_path / "later")
+    later = {"techblog_search_index_later": True}
+    app = make_app("html", srcdir=src, confoverrides=later)
+    app.build()
+    outdir, doctreedir = Path(app.outdir), Path(app.doctreedir)
+    assert (outdir / "posts" / "2023" / "ceph-volumes.html").is_file()
+    assert not (outdir / "_pagefind").exists()  # the pages are there before the index
+    assert pagefind_index.index_later(doctreedir)
+    assert "quokka" in fragments(outdir)["/posts/2023/ceph-volumes.html"]["content"]
+    post = src / "posts" / "2023" / "ceph-volumes.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("quokka", "wallaby"), encoding="utf-8")
+    app = make_app("html", srcdir=src, confoverrides=later)
+    app.build()
+    assert "quokka" in fragments(outdir)["/posts/2023/ceph-volumes.html"]["content"]  # until the indexer runs
+    assert pagefind_index.index_later(doctreedir)
+    shutil.copytree(src, tmp_path / "clean", ignore=shutil.ignore_patterns("_build"))
+    clean = make_app("html", srcdir=tmp_path / "clean")
+    clean.build()
+    assert "wallaby" in fragments(Path(clean.outdir))["/posts/2023/ceph-volumes.html"]["content"]
+    assert bundle_files(outdir) == bundle_files(Path(clean.outdir))
+
+
+def test_one_indexer_at_a_time(make_app, rootdir, tmp_path):
+    import fcntl
+
+    app = make_app("html", srcdir=_copy(rootdir / "test-search", tmp_path),
+                   confoverrides={"techblog_search_index_later": True})
+    app.build()
+    doctreedir = Path(app.doctreedir)
+    with open(doctreedir / pagefind_index.LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another indexer at work
+        assert pagefind_index.index_later(doctreedir) is False
+        assert not (Path(app.outdir) / "_pagefind").exists()
+    assert pagefind_index.index_later(doctreedir)
+    assert set(fragments(Path(app.outdir))) == set(SEARCHABLE)

@@ -24,6 +24,15 @@ the ``.gz`` copies are made (``precompress``, 950):
   mtimes, Pagefind's version and options are kept in
   ``<doctreedir>/techblog-pagefind.json``, written after the exchange.
 
+With ``techblog_search_index_later`` (``make serve``), the build only writes
+the list of pages to index (``techblog-pagefind-request.json``, beside that
+file) and the page is served at once; ``python -m techblog.site.pagefind_index
+--watch <doctreedir>``, which the preview runs beside sphinx-autobuild at the
+lowest CPU priority, then indexes them in the same way (same folder, same
+exchange, same record), one indexer at a time (a lock file), and again when
+a build rewrote pages meanwhile. Until it is done, a search finds the pages
+as they were.
+
 The same pages always give the same bytes, so an incremental build's index
 is a clean build's and two builds of a commit are identical: Pagefind 1.5.2
 numbers pages and names its chunks by their contents, but writes the values
@@ -42,6 +51,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import cbor2
@@ -57,6 +68,9 @@ logger = logging.getLogger(__name__)
 BUNDLE = "_pagefind"  # the index, under the output folder
 WORK = ".pagefind-work"  # hidden: precompress, nginx (site.conf) and readers leave it alone
 MANIFEST = "techblog-pagefind.json"
+# techblog_search_index_later: the pages the last build asks to index, and the indexer's lock.
+REQUEST = "techblog-pagefind-request.json"
+LOCK = "techblog-pagefind.lock"
 LANGUAGE = "en"  # the site's language: one index, one stemmer
 OPTIONS = {
     "force_language": LANGUAGE,
@@ -105,8 +119,7 @@ def pages(app: Sphinx) -> list[str]:
     return found
 
 
-def signature(app: Sphinx, names: list[str]) -> dict:
-    outdir = Path(app.outdir)
+def signature(outdir: Path, names: list[str]) -> dict:
     stats = {name: (outdir / name).stat() for name in names}
     return {"pagefind": version(), "options": OPTIONS, "chunk_size": CHUNK_SIZE,
             "pages": {name: [stat.st_size, stat.st_mtime_ns] for name, stat in stats.items()}}
@@ -203,13 +216,25 @@ def build_index(app: Sphinx, exception: Exception | None) -> None:
     target = outdir / BUNDLE
     manifest = Path(app.doctreedir) / MANIFEST
     names = pages(app)
-    wanted = signature(app, names)
+    wanted = signature(outdir, names)
     old_index = outdir / OLD_INDEX
     if old_index.is_file():
         old_index.unlink()
     if load(manifest) == wanted and (target / "pagefind-entry.json").is_file():
         logger.info("search index: up to date (%d pages)", len(names))
         return
+    if app.config.techblog_search_index_later:
+        # The pages to index, for the indexer that runs after the build (make serve: run_later).
+        atomic.write_text(Path(app.doctreedir) / REQUEST, json.dumps({"outdir": str(outdir), "pages": names}))
+        logger.info("search index: %d pages, indexed after the build", len(names))
+        return
+    index(outdir, names, wanted, manifest)
+    logger.info("search index: %d pages (Pagefind %s)", len(names), wanted["pagefind"])
+
+
+def index(outdir: Path, names: list[str], wanted: dict, manifest: Path) -> None:
+    """Index ``names`` (files of ``outdir``) into a new ``_pagefind/``, swapped in whole; note ``wanted``."""
+    target = outdir / BUNDLE
     work = outdir / WORK
     shutil.rmtree(work, ignore_errors=True)  # what a stopped build left
     site = work / "site"
@@ -229,4 +254,82 @@ def build_index(app: Sphinx, exception: Exception | None) -> None:
     install(bundle, target, work)
     shutil.rmtree(work, ignore_errors=True)
     atomic.write_text(manifest, json.dumps(wanted, indent=0, sort_keys=True))
-    logger.info("search index: %d pages (Pagefind %s)", len(names), wanted["pagefind"])
+
+
+# -- After the build: techblog_search_index_later (make serve) ------------------------
+
+
+def index_later(doctreedir: Path) -> bool:
+    """Bring ``_pagefind/`` up to date with the pages the last build asked for
+    (its request in ``doctreedir``); False when another indexer holds the lock.
+
+    The signature noted is the pages' as they were read: a build that rewrites
+    a page meanwhile leaves an index that no longer matches, and writes a new
+    request, so the index is made again."""
+    import fcntl
+
+    with open(doctreedir / LOCK, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # never two indexers on one output
+        except BlockingIOError:
+            return False
+        request = load(doctreedir / REQUEST)
+        if request is None:
+            return True
+        outdir = Path(request["outdir"])
+        names = [name for name in request["pages"] if (outdir / name).is_file()]  # a page removed since
+        wanted = signature(outdir, names)
+        manifest = doctreedir / MANIFEST
+        if load(manifest) == wanted and (outdir / BUNDLE / "pagefind-entry.json").is_file():
+            return True
+        started = time.perf_counter()
+        index(outdir, names, wanted, manifest)
+        print(f"search index: {len(names)} pages (Pagefind {wanted['pagefind']}), indexed after the build "
+              f"in {time.perf_counter() - started:.2f} s", flush=True)
+        return True
+
+
+def run_later(doctreedir: Path, poll: float = 0.2) -> None:
+    """Index after each build that asks for it, until stopped (SIGTERM, Ctrl-C).
+
+    At the lowest priority: the page the author reloads comes first."""
+    os.nice(19)
+    request = doctreedir / REQUEST
+    seen = None
+    while True:
+        try:
+            stamp = request.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp is not None and stamp != seen:
+            try:
+                if index_later(doctreedir):
+                    seen = stamp
+            except (ExtensionError, OSError, ValueError) as err:  # said, and tried again after the next build
+                print(f"search index: not made: {err}", file=sys.stderr, flush=True)
+                seen = stamp
+        time.sleep(poll)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(prog="python -m techblog.site.pagefind_index",
+                                     description="Bring the search index up to date after builds made with "
+                                     "techblog_search_index_later (make serve runs this).")
+    parser.add_argument("doctreedir", type=Path, help="the builds' doctree folder (<output>/.doctrees)")
+    parser.add_argument("--watch", action="store_true", help="keep indexing after each build, until stopped")
+    args = parser.parse_args(argv)
+    if not args.watch:
+        return 0 if index_later(args.doctreedir) else 1
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        run_later(args.doctreedir)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,11 +1,14 @@
 """The author's live preview: ``python -m techblog serve`` (``make serve``).
 
 Runs two servers on loopback together: sphinx-autobuild (the site, rebuilt on
-every save, drafts shown) and a local Isso (``comments --local``: no
-moderation, a preview database), with the site pointed at that Isso, so an
-author can read and write comments on the page being written. Ctrl-C or
-SIGTERM stops both; if either one stops on its own, the other is stopped
-too.
+every save, drafts shown; each rebuild in a child forked from a process that
+has Sphinx imported, tools/autobuild.py) and a local Isso (``comments --local``:
+no moderation, a preview database), with the site pointed at that Isso, so an
+author can read and write comments on the page being written; and a third
+process that brings the search index up to date after each build
+(``techblog_search_index_later``), so the page is served without waiting for
+Pagefind. Ctrl-C or SIGTERM stops all three; if one stops on its own, the
+others are stopped too.
 
 The arguments are checked before either starts: the ports, the host, and
 the build folder, which sphinx-autobuild fills, so it must be a folder of
@@ -32,16 +35,27 @@ from techblog.tools.processes import stop
 IGNORED = ("_build/*", ".venv/*", ".venv-*/*", "tests/*", ".data/*", ".git/*")
 
 
+# What a preview build leaves out so that the page is served sooner: the search
+# index is made after the build, by the indexer below (a search in the preview
+# finds the pages as they were until it is done), and no .gz copies (sphinx-autobuild
+# serves the files as they are).
+PREVIEW_SETTINGS = ("techblog_show_drafts=1", "techblog_search_index_later=1", "techblog_precompress=0")
+
+
 def commands(root: Path, host: str, port: int, comments_port: int, builddir: str) -> list[list[str]]:
     site = f"http://{host}:{port}"
     comments = f"http://{host}:{comments_port}"
     isso = [str(comment_server.interpreter()), "-m", "techblog.tools.comment_server", "--local",
             "--listen", comments, "--origin", site]
     ignores = [arg for pattern in IGNORED for arg in ("--ignore", pattern)]
-    autobuild = [sys.executable, "-m", "sphinx_autobuild", "-b", "html", "--host", host, "--port", str(port),
-                 *ignores, "-D", "techblog_show_drafts=1", "-D", f"techblog_comments_server={comments}",
-                 str(root), builddir]
-    return [isso, autobuild]
+    settings = [arg for setting in (*PREVIEW_SETTINGS, f"techblog_comments_server={comments}")
+                for arg in ("-D", setting)]
+    # sphinx-autobuild, each rebuild forked from a process that has Sphinx imported (tools/autobuild.py)
+    autobuild = [sys.executable, "-m", "techblog.tools.autobuild", "-b", "html", "--host", host,
+                 "--port", str(port), *ignores, *settings, str(root), builddir]
+    doctrees = str(Path(builddir) / ".doctrees")  # sphinx-build's default, which sphinx-autobuild keeps
+    indexer = [sys.executable, "-m", "techblog.site.pagefind_index", "--watch", doctrees]
+    return [isso, autobuild, indexer]
 
 
 def build_folder(given: str, root: Path) -> Path:
@@ -78,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         for command in started:
             processes.append(subprocess.Popen(command, cwd=root, env=comment_server.environment()))
         print(f"Preview: http://{address}:{site_port}/ (comments: http://{address}:{comments_port}/); "
-              "Ctrl-C stops both", file=sys.stderr, flush=True)
+              "Ctrl-C stops it", file=sys.stderr, flush=True)
         while all(process.poll() is None for process in processes):
             try:
                 processes[0].wait(timeout=0.5)

@@ -117,6 +117,8 @@ HOOKS = [
     ("build-finished", sitemap.release_sitemap_queue, 900, "after sphinx-sitemap used it (500)"),
     ("build-finished", used_css.ship_used_css, 910, "after every page is written or removed (800, 900); "
      "it rewrites the pages' stylesheet links, so before Pagefind reads them (920)"),
+    ("build-finished", theme_assets.leave_out_unused_files, 915, "after the used CSS is made from them (910), "
+     "before the .gz copies (950)"),
     ("build-finished", pagefind_index.build_index, 920, "after the pages are final (910), before their "
      ".gz copies (950)"),
     ("build-finished", precompress.precompress, 950, "after the last file is written or removed (500)"),

@@ -60,6 +60,15 @@ def test_pages_load_only_what_they_use(site):
     assert (site.outdir / "_static" / theme_assets.BOOTSTRAP).read_bytes() == VENDORED.read_bytes()
 
 
+def test_what_no_page_loads_is_not_in_the_output(site):
+    """(test_no_foreign_assets.py: every file a page loads is in the build.)"""
+    static = site.outdir / "_static"
+    assert [name for name in theme_assets.UNUSED if (static / name).exists()] == []
+    assert sorted(font.name for font in (static / theme_assets.FONTS).glob("*.woff2")) == [
+        "fa-brands-400.used.woff2", "fa-regular-400.used.woff2", "fa-solid-900.used.woff2"]
+    assert not list(static.rglob("*.map")) and not list(static.rglob("*.map.gz"))
+
+
 def test_untrimmed_pages_load_the_theme_files_as_they_are(tmp_path):
     root = REPO / "tests" / "roots" / "test-page-weight"
     build = sphinx_build(root, tmp_path / "html", tmp_path / "doctrees", "-D", "techblog_trim_assets=0")
@@ -68,6 +77,8 @@ def test_untrimmed_pages_load_the_theme_files_as_they_are(tmp_path):
         names = {address.split("?")[0] for address in assets(page)}
         assert THEIRS - {"basic.css"} <= names, page  # (theme.css @imports basic.css)
         assert theme_assets.BOOTSTRAP not in names, page
+    assert [name for name in theme_assets.UNUSED if not (build.outdir / "_static" / name).is_file()] == [
+        "base-stemmer.js", "english-stemmer.js"]  # (copied only with Sphinx's own search, which is off)
 
 
 def test_the_vendored_bootstrap_names_the_versions_it_is_built_from():

@@ -16,6 +16,11 @@ pydata-sphinx-theme 0.24.0 and Sphinx 9 load, on every page:
   the page links the theme's stylesheet alone (pointed at that file at the
   build's end).
 
+What the theme and Sphinx copy into ``_static/`` that no trimmed page loads
+(:data:`UNUSED`: 3 MB, source maps, the whole icon fonts...) is taken out of
+the output at the build's end (:func:`leave_out_unused_files`); Sphinx copies
+it again on the next build, where ``used_css.py`` reads the stylesheets.
+
 ``techblog_trim_assets = False`` loads the theme's and Sphinx's files as
 they are: ``tests/browser/test_used_css.py`` compares screenshots and
 behaviour of both.
@@ -35,6 +40,14 @@ BOOTSTRAP = "vendor/bootstrap/bootstrap.tooltip-dropdown.js"  # under _static
 LEFT_OUT = frozenset({"doctools.js", "sphinx_highlight.js"})
 # In the one stylesheet used_css.py makes, when trimmed.
 MERGED_CSS = frozenset({"pygments.css"})
+# Under _static/: copied by pydata-sphinx-theme 0.24.0 and Sphinx 9, loaded by no trimmed page.
+UNUSED = ("scripts/bootstrap.js", "scripts/bootstrap.js.map", "scripts/bootstrap.js.LICENSE.txt",
+          "scripts/fontawesome.js", "scripts/fontawesome.js.map", "scripts/fontawesome.js.LICENSE.txt",
+          "scripts/pydata-sphinx-theme.js.map", "styles/pydata-sphinx-theme.css",
+          "styles/pydata-sphinx-theme.css.map", "styles/theme.css", "basic.css", "pygments.css", "doctools.js",
+          "sphinx_highlight.js", "searchtools.js", "language_data.js", "base-stemmer.js", "english-stemmer.js",
+          "file.png", "minus.png", "plus.png", "webpack-macros.html")
+FONTS = "vendor/fontawesome/webfonts"  # the whole fonts: used_css.py ships their subsets (*.used.woff2)
 
 
 @cache
@@ -86,3 +99,14 @@ def trim_page_assets(app: Sphinx, pagename: str, templatename: str, context: dic
         context["script_files"][:] = [asset for asset in context["script_files"] if name(asset) not in LEFT_OUT]
     if "css_files" in context:
         context["css_files"][:] = [asset for asset in context["css_files"] if name(asset) not in MERGED_CSS]
+
+
+def leave_out_unused_files(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html" or not app.config.techblog_trim_assets:
+        return
+    static = Path(app.outdir) / "_static"
+    for name in UNUSED:
+        (static / name).unlink(missing_ok=True)
+    for font in (static / FONTS).glob("*.woff2"):
+        if not font.name.endswith(".used.woff2"):
+            font.unlink()

@@ -19,7 +19,7 @@ COMMENTS_PYTHON ?= python3
 COMMENTS_VENV := .venv-comments
 COMMENTS_BIN := $(COMMENTS_VENV)/bin
 
-.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots vendor-bootstrap page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages test test-fast clean distclean
+.PHONY: html serve prod-preview comments comments-env comments-backup comments-restore screenshots vendor-bootstrap page-weight check new import-blogger bench-import bench-build bench-check bench-related bench-production bench-search bench-pages test test-env test-fast clean distclean
 
 # The environment, and which Python made it: an environment another Python made
 # (a VENV= given with another PYTHON=) is made anew, never reused.
@@ -154,8 +154,11 @@ page-weight: $(VENV)/.test-installed
 	$(BIN)/python bench/page_weight.py $(ARGS)
 
 ## test: run the test suite (includes a full -W build of the site and browser tests in Chromium) [PYTEST_ARGS='-m "not browser"']
-test: $(VENV)/.test-installed $(AXE) comments-env
+test: test-env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-env: what `make test` needs, made and nothing run (the site's and tests' packages, axe-core, the comment server's environment)
+test-env: $(VENV)/.test-installed $(AXE) comments-env
 
 ## test-fast: the tests that take seconds, not minutes (no browser, nothing marked slow)
 test-fast: $(VENV)/.test-installed

@@ -161,7 +161,7 @@ def ci_machine(tmp_path: Path, pythons: tuple[str, ...]) -> tuple[Path, Path]:
     """Root, every Debian package there, ``make`` a stub that logs its
     arguments, and a pythonX.Y for each of ``pythons``."""
     bindir, log = machine(tmp_path, uid=0, sudo=False)
-    for tool in ("dirname", "bash"):
+    for tool in ("dirname", "bash", "mktemp", "cat", "rm"):
         os.symlink(shutil.which(tool), bindir / tool)
     for command in COMMANDS:
         stub(bindir, command, "exit 0")
@@ -177,14 +177,31 @@ def ci_run(bindir: Path, *legs: str) -> subprocess.CompletedProcess:
                                "PYENV_ROOT": str(bindir.parent / "no-pyenv")})
 
 
-def test_ci_runs_everything_on_311_then_313_without_the_browser_tests(tmp_path):
+def test_ci_makes_both_environments_then_runs_everything_on_311_and_313_without_the_browser_tests(tmp_path):
     bindir, log = ci_machine(tmp_path, ("3.11", "3.13"))
     proc = ci_run(bindir)
     assert proc.returncode == 0, proc.stderr
-    assert calls(log) == [
-        f"make [test] [PYTHON={bindir}/python3.11] [PYTEST_ARGS=]",
-        f'make [test] [PYTHON={bindir}/python3.13] [PYTEST_ARGS=-m "not browser"]',
-    ]
+    made = calls(log)
+    # The environments one after the other (they share folders), then the two runs side by side.
+    assert made[:2] == [f"make [test-env] [PYTHON={bindir}/python3.11]", f"make [test-env] [PYTHON={bindir}/python3.13]"]
+    runs = sorted(made[2:])
+    assert len(runs) == 2
+    assert runs[0].startswith(f"make [test] [PYTHON={bindir}/python3.11] [PYTEST_ARGS= -p no:cacheprovider --basetemp=")
+    assert runs[1].startswith(f'make [test] [PYTHON={bindir}/python3.13] [PYTEST_ARGS=-m "not browser" '
+                              "-p no:cacheprovider --basetemp=")
+    assert runs[0].split("--basetemp=")[1] != runs[1].split("--basetemp=")[1]  # a pytest folder each
+    assert "=== Python 3.11: passed" in proc.stdout and "=== Python 3.13: passed" in proc.stdout
+
+
+def test_ci_fails_when_one_leg_fails_and_shows_that_legs_output(tmp_path):
+    bindir, log = ci_machine(tmp_path, ("3.11", "3.13"))
+    stub(bindir, "make", f'printf "make" >> {log}; printf " [%s]" "$@" >> {log}; echo >> {log}\n'
+                         'case "$*" in *"test PYTHON"*python3.13*) echo "1 failed: test_x"; exit 2;; esac')
+    proc = ci_run(bindir)
+    assert proc.returncode != 0
+    assert "1 failed: test_x" in proc.stdout and "=== Python 3.13: FAILED (exit 2) ===" in proc.stdout
+    assert "=== Python 3.11: passed" in proc.stdout  # the other leg still ran to its end
+    assert "failed: 3.13" in proc.stderr
 
 
 def test_ci_runs_one_leg_whole_when_asked(tmp_path):

@@ -463,10 +463,12 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
     # The rewritten pages' bytes are known too, so the next build parses none of them again.
     # (only the link's digest changed, which no selector asks about)
     for path in rewritten:
-        tokens_by_page[digest(pages[path])] = tokens_by_page[key_of[path]]
+        tokens = tokens_by_page[key_of[path]]
         key_of[path] = digest(pages[path])
+        tokens_by_page[key_of[path]] = tokens
     stats = {path.relative_to(outdir).as_posix(): [*stat_key(path), key_of[path]] for path in paths}
-    kept = {"key": key, "css": digest(css), "pages": tokens_by_page, "stats": stats, **memo}
+    current = {key_of[path]: tokens_by_page[key_of[path]] for path in paths}  # (not the keys before the rewrite)
+    kept = {"key": key, "css": digest(css), "pages": current, "stats": stats, **memo}
     if kept != cache:  # (a build with nothing changed writes nothing)
         atomic.write_text(cache_path, json.dumps(kept, sort_keys=True))
     logger.info("theme stylesheets: %d of %d bytes used by %d pages (%d read); %d links pointed at them",

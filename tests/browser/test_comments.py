@@ -199,6 +199,10 @@ def test_listings_show_comment_counts_from_the_server(new_page, site, isso):
     other = page.locator("a.comment-count[href*='old-thread']")
     assert other.inner_text() == "0 comments"
     assert page.locator("a.comment-count[href*='comments-off']").count() == 0
+    # One request for all the page's counts, and not Isso's 52 KB count script
+    fetched = page.evaluate("() => performance.getEntriesByType('resource').map(entry => entry.name)")
+    assert [name for name in fetched if name.startswith(site["isso_url"] + "/js/")] == []
+    assert len([name for name in fetched if name.endswith("/count")]) == 1
     assert_clean(watch)
 
 

@@ -157,6 +157,12 @@ def test_find_python_fails_with_one_line_when_there_is_none(tmp_path, wrong):
 # -- .ci/run ----------------------------------------------------------------
 
 
+def make_logging(log: Path) -> str:
+    """A stub make's body: its arguments as one line of ``log``, in one write
+    (the two legs' runs call make at the same time)."""
+    return f'line=$(printf " [%s]" "$@"); printf "make%s\\n" "$line" >> {log}'
+
+
 def ci_machine(tmp_path: Path, pythons: tuple[str, ...]) -> tuple[Path, Path]:
     """Root, every Debian package there, ``make`` a stub that logs its
     arguments, and a pythonX.Y for each of ``pythons``."""
@@ -165,7 +171,7 @@ def ci_machine(tmp_path: Path, pythons: tuple[str, ...]) -> tuple[Path, Path]:
         os.symlink(shutil.which(tool), bindir / tool)
     for command in COMMANDS:
         stub(bindir, command, "exit 0")
-    stub(bindir, "make", f'printf "make" >> {log}; printf " [%s]" "$@" >> {log}; echo >> {log}')
+    stub(bindir, "make", make_logging(log))
     for version in pythons:
         fake_python(bindir / f"python{version}", version)
     return bindir, log
@@ -195,7 +201,7 @@ def test_ci_makes_both_environments_then_runs_everything_on_311_and_313_without_
 
 def test_ci_fails_when_one_leg_fails_and_shows_that_legs_output(tmp_path):
     bindir, log = ci_machine(tmp_path, ("3.11", "3.13"))
-    stub(bindir, "make", f'printf "make" >> {log}; printf " [%s]" "$@" >> {log}; echo >> {log}\n'
+    stub(bindir, "make", make_logging(log) + "\n"
                          'case "$*" in *"test PYTHON"*python3.13*) echo "1 failed: test_x"; exit 2;; esac')
     proc = ci_run(bindir)
     assert proc.returncode != 0

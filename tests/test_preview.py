@@ -7,6 +7,7 @@ The benchmark is bench/serve_reload.py (``make bench-serve``)."""
 from __future__ import annotations
 
 import filecmp
+import http.client
 import os
 import re
 import shutil
@@ -130,7 +131,10 @@ def test_the_preview_serves_an_edit_and_then_finds_it(tmp_path):
         try:
             with urllib.request.urlopen(page_url, timeout=5) as response:
                 return response.read().decode("utf-8")
-        except OSError:  # not up yet
+        # Not up yet, or the page was replaced while sent (sphinx-autobuild's server takes the
+        # length of the file it finds, then sends the one it opens: a build's rename between the
+        # two gives IncompleteRead): asked again.
+        except (OSError, http.client.HTTPException):
             return ""
 
     def until(condition, what: str, timeout: float = 90) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from techblog.site import theme_assets
+
 FILES = frozenset({"copybutton.js", "clipboard.min.js", "copybutton.css"})
 
 
@@ -21,11 +23,5 @@ def has_code(doctree) -> bool:
 
 
 def load_only_with_code(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    if has_code(doctree):
-        return
-    # In place: these are the builder's lists, which others add to later in this event and
-    # which the builder puts back as they were before the next page.
-    for key in ("script_files", "css_files"):
-        if key in context:
-            context[key][:] = [asset for asset in context[key]
-                               if str(getattr(asset, "filename", asset)).rsplit("/", 1)[-1] not in FILES]
+    if not has_code(doctree):
+        theme_assets.leave_out(context, FILES)

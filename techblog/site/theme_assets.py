@@ -36,6 +36,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
+from techblog.incremental import build_cache
+
 BOOTSTRAP = "vendor/bootstrap/bootstrap.tooltip-dropdown.js"  # under _static
 LEFT_OUT = frozenset({"doctools.js", "sphinx_highlight.js"})
 # In the one stylesheet used_css.py makes, when trimmed.
@@ -44,9 +46,9 @@ MERGED_CSS = frozenset({"pygments.css"})
 UNUSED = ("scripts/bootstrap.js", "scripts/bootstrap.js.map", "scripts/bootstrap.js.LICENSE.txt",
           "scripts/fontawesome.js", "scripts/fontawesome.js.map", "scripts/fontawesome.js.LICENSE.txt",
           "scripts/pydata-sphinx-theme.js.map", "styles/pydata-sphinx-theme.css",
-          "styles/pydata-sphinx-theme.css.map", "styles/theme.css", "basic.css", "pygments.css", "doctools.js",
-          "sphinx_highlight.js", "searchtools.js", "language_data.js", "base-stemmer.js", "english-stemmer.js",
-          "file.png", "minus.png", "plus.png", "webpack-macros.html")
+          "styles/pydata-sphinx-theme.css.map", "styles/theme.css", "basic.css", "pygments.css",
+          "doctools.js", "sphinx_highlight.js", "searchtools.js", "language_data.js", "base-stemmer.js",
+          "english-stemmer.js", "file.png", "minus.png", "plus.png", "webpack-macros.html")
 FONTS = "vendor/fontawesome/webfonts"  # the whole fonts: used_css.py ships their subsets (*.used.woff2)
 
 
@@ -57,56 +59,63 @@ def theme_digest() -> str:
 
     macros = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" \
         / "webpack-macros.html"
-    found = re.search(r"pydata-sphinx-theme\.css', 1\) }}\?digest=([0-9a-f]+)", macros.read_text(encoding="utf-8"))
+    found = re.search(r"pydata-sphinx-theme\.css', 1\) }}\?digest=([0-9a-f]+)",
+                      macros.read_text(encoding="utf-8"))
     if not found:
         raise RuntimeError(f"{macros}: no digest after the theme's stylesheet; expected the theme's own link")
     return found.group(1)
 
 
-def static_digest(app: Sphinx, relative: str, memo: dict = {}) -> str:  # noqa: B006 (a cache)
+def static_digest(app: Sphinx, relative: str) -> str:
     """The digest of ``_static/<relative>`` as the build copies it: from the
-    last folder of ``html_static_path`` that has it (later ones win)."""
-    found = None
-    for folder in app.config.html_static_path:
-        path = Path(app.confdir, folder, relative)
-        if path.is_file():
-            found = path
-    if found is None:
-        raise ExtensionError(f"_static/{relative}: in no folder of html_static_path "
-                             f"({', '.join(app.config.html_static_path)}); expected the repository's _static")
-    stat = found.stat()
-    key = (str(found), stat.st_size, stat.st_mtime_ns)
-    if key not in memo:
-        memo[key] = hashlib.sha256(found.read_bytes()).hexdigest()[:12]
-    return memo[key]
+    last folder of ``html_static_path`` that has it (later ones win); worked
+    out once a build."""
+    def compute() -> str:
+        found = None
+        for folder in app.config.html_static_path:
+            path = Path(app.confdir, folder, relative)
+            if path.is_file():
+                found = path
+        if found is None:
+            folders = ", ".join(app.config.html_static_path)
+            raise ExtensionError(f"_static/{relative}: in no folder of html_static_path ({folders}); "
+                                 "expected the repository's _static")
+        return hashlib.sha256(found.read_bytes()).hexdigest()[:12]
+
+    return build_cache.once(app, ("static-digest", relative), compute)
 
 
-def name(asset) -> str:
+def asset_name(asset) -> str:
+    """The file name of a page's script or stylesheet (Sphinx's ``_JavaScript``/``_CascadingStyleSheet``)."""
     return str(getattr(asset, "filename", asset)).split("?")[0].rsplit("/", 1)[-1]
+
+
+def leave_out(context: dict, names: frozenset[str]) -> None:
+    """Take the files named ``names`` out of a page's scripts and stylesheets.
+    In place: the builder's lists, which others add to later in the same event
+    and which the builder puts back as they were before the next page."""
+    for kind in ("script_files", "css_files"):
+        if kind in context:
+            context[kind][:] = [asset for asset in context[kind] if asset_name(asset) not in names]
 
 
 def trim_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     trimmed = app.config.techblog_trim_assets
     context["techblog_trim_assets"] = trimmed
     context["techblog_theme_digest"] = theme_digest()
-    if trimmed:
-        context["techblog_bootstrap"] = "_static/" + BOOTSTRAP
-        context["techblog_bootstrap_digest"] = static_digest(app, BOOTSTRAP)
-    else:
+    if not trimmed:
         return
-    # In place: the builder's lists, which it puts back as they were before the next page.
-    if "script_files" in context:
-        context["script_files"][:] = [asset for asset in context["script_files"] if name(asset) not in LEFT_OUT]
-    if "css_files" in context:
-        context["css_files"][:] = [asset for asset in context["css_files"] if name(asset) not in MERGED_CSS]
+    context["techblog_bootstrap"] = "_static/" + BOOTSTRAP
+    context["techblog_bootstrap_digest"] = static_digest(app, BOOTSTRAP)
+    leave_out(context, LEFT_OUT | MERGED_CSS)
 
 
 def leave_out_unused_files(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html" or not app.config.techblog_trim_assets:
         return
     static = Path(app.outdir) / "_static"
-    for name in UNUSED:
-        (static / name).unlink(missing_ok=True)
+    for unused in UNUSED:
+        (static / unused).unlink(missing_ok=True)
     for font in (static / FONTS).glob("*.woff2"):
         if not font.name.endswith(".used.woff2"):
             font.unlink()

@@ -134,7 +134,8 @@ def script_words(outdir: Path, loaded: set[str], memo: dict) -> set[str]:
         if path.suffix in (".js", ".mjs") and path.is_file() \
                 and not path.relative_to(outdir).as_posix().startswith(STYLED_BY_THEMSELVES):
             scripts.setdefault(path.name, []).append(path)
-    stats = [f"{path.relative_to(outdir)}:{digest(path.read_bytes())}" for paths in scripts.values() for path in paths]
+    stats = [f"{path.relative_to(outdir)}:{digest(path.read_bytes())}"
+             for paths in scripts.values() for path in paths]
     key = digest("\0".join([*sorted(loaded), "", *sorted(stats)]).encode("utf-8"))
     if memo.get("scripts") == key and isinstance(memo.get("words"), list):
         words = set(memo["words"])
@@ -203,7 +204,8 @@ def selector_needs(tokens: list) -> set[str] | None:
             if not names:
                 return None
             needs.add("[" + names[0].value.lower())
-        elif kind in ("whitespace", "comment") or (kind == "literal" and token.value in (">", "+", "~", "*", "|")):
+        elif kind in ("whitespace", "comment") or (kind == "literal"
+                                                    and token.value in (">", "+", "~", "*", "|")):
             pass
         else:
             return None
@@ -236,8 +238,8 @@ def kept_rules(rules: list, known: set[str]) -> list:
             if can_apply(rule.prelude, known):
                 kept.append(rule)
         elif rule.type == "at-rule" and rule.lower_at_keyword in GROUPING and rule.content is not None:
-            inner = kept_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
-                               known)
+            content = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            inner = kept_rules(content, known)
             if inner:
                 rule.content = inner
                 kept.append(rule)
@@ -255,7 +257,8 @@ def squeezed(tokens: list, declarations: bool = False) -> list:
     (minified: basic.css and pygments.css are not; the theme's is)."""
     out: list = []
     for token in tokens:
-        if token.type == "comment" or (token.type == "whitespace" and (not out or out[-1].type == "whitespace")):
+        repeated_space = token.type == "whitespace" and (not out or out[-1].type == "whitespace")
+        if token.type == "comment" or repeated_space:
             continue
         if token.type == "whitespace":
             token = tinycss2.ast.WhitespaceToken(token.source_line, token.source_column, " ")
@@ -279,8 +282,7 @@ def serialize(rules: list) -> str:
     parts = []
     for rule in rules:
         if rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in GROUPING:
-            parts.append("@" + rule.at_keyword + tinycss2.serialize(rule.prelude) + "{" + serialize(rule.content)
-                         + "}")
+            parts.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{serialize(rule.content)}}}")
         elif rule.type == "qualified-rule":
             # (a nested rule's selector is no declaration: `a :hover` is not `a:hover`)
             flat = not any(token.type == "{} block" for token in rule.content)
@@ -305,8 +307,8 @@ def joined_sources(outdir: Path) -> bytes:
     for relative in SOURCES:
         data = (outdir / relative).read_bytes()
         if relative != THEME_CSS and RELATIVE_URL.search(data.decode("utf-8")):
-            raise ExtensionError(f"{relative}: has a url() relative to its folder, which would point elsewhere "
-                                 f"from {USED_CSS}; expected none (used_css.SOURCES)")
+            raise ExtensionError(f"{relative}: has a url() relative to its folder, which would point "
+                                 f"elsewhere from {USED_CSS}; expected none (used_css.SOURCES)")
         parts.append(data)
     return b"\n".join(parts)
 
@@ -360,7 +362,8 @@ def fonts_in_place(css: str, styles: Path) -> bool:
 
 FONTS = "../vendor/fontawesome/webfonts"
 FONT_URL = re.compile(r"url\((\.\./vendor/fontawesome/webfonts/)([\w-]+)\.woff2\)")
-USED_FONT_URL = re.compile(r"url\((\.\./vendor/fontawesome/webfonts/)([\w-]+)\.used\.woff2\?digest=([0-9a-f]+)\)")
+USED_FONT_URL = re.compile(
+    r"url\((\.\./vendor/fontawesome/webfonts/)([\w-]+)\.used\.woff2\?digest=([0-9a-f]+)\)")
 
 
 def with_used_fonts(css: str, styles: Path) -> str:
@@ -467,7 +470,8 @@ def ship_used_css(app: Sphinx, exception: Exception | None) -> None:
         key_of[path] = digest(pages[path])
         tokens_by_page[key_of[path]] = tokens
     stats = {path.relative_to(outdir).as_posix(): [*stat_key(path), key_of[path]] for path in paths}
-    current = {key_of[path]: tokens_by_page[key_of[path]] for path in paths}  # (not the keys before the rewrite)
+    # (not the keys the rewritten pages had before)
+    current = {key_of[path]: tokens_by_page[key_of[path]] for path in paths}
     kept = {"key": key, "css": digest(css), "pages": current, "stats": stats, **memo}
     if kept != cache:  # (a build with nothing changed writes nothing)
         atomic.write_text(cache_path, json.dumps(kept, sort_keys=True))
